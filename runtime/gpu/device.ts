@@ -1,0 +1,97 @@
+// Acquires a GPUDevice: the caller's, else one from navigator.gpu (browser), else from the
+// provider the Node entry point installs (dawn.node, see runtime/gpu/node-gpu.ts).
+// The device is requested with the adapter's own limits: the defaults (e.g. 128 MiB storage
+// bindings) are lower than many adapters allow.
+import { DeviceError } from '../errors.js';
+
+export interface GpuProvider {
+  /** Returns a GPU object (navigator.gpu-like) and a label for the adapter choice. */
+  gpu(): Promise<{ gpu: GPU; adapterOptions?: GPURequestAdapterOptions; label: string }>;
+}
+
+let nodeProvider: GpuProvider | undefined;
+export function setGpuProvider(p: GpuProvider): void {
+  nodeProvider = p;
+}
+
+export interface AcquiredDevice {
+  device: GPUDevice;
+  adapterInfo: { vendor: string; architecture: string; description: string; backend: string };
+  /** Whether Fovea created the device (and so may destroy it on release). */
+  owned: boolean;
+}
+
+const LIMITS: (keyof GPUSupportedLimits)[] = [
+  'maxStorageBufferBindingSize',
+  'maxBufferSize',
+  'maxComputeWorkgroupStorageSize',
+  'maxComputeInvocationsPerWorkgroup',
+  'maxComputeWorkgroupSizeX',
+  'maxComputeWorkgroupSizeY',
+  'maxComputeWorkgroupSizeZ',
+  'maxComputeWorkgroupsPerDimension',
+  'maxStorageBuffersPerShaderStage',
+  'maxBindGroups',
+];
+
+let shared: Promise<AcquiredDevice> | undefined;
+
+/** One device per process/page is shared by sessions that do not bring their own. */
+export function acquireDevice(): Promise<AcquiredDevice> {
+  if (!shared) {
+    shared = createDevice().catch((e) => {
+      shared = undefined;
+      throw e;
+    });
+    shared.then((d) =>
+      d.device.lost.then(() => {
+        shared = undefined;
+      }),
+    ).catch(() => {});
+  }
+  return shared;
+}
+
+async function createDevice(): Promise<AcquiredDevice> {
+  let gpu: GPU | undefined;
+  let adapterOptions: GPURequestAdapterOptions = { powerPreference: 'high-performance' };
+  let backend = 'browser';
+  const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
+  if (nav?.gpu && !nodeProvider) {
+    gpu = nav.gpu;
+  } else if (nodeProvider) {
+    const p = await nodeProvider.gpu();
+    gpu = p.gpu;
+    adapterOptions = p.adapterOptions ?? adapterOptions;
+    backend = p.label;
+  }
+  if (!gpu) {
+    throw new DeviceError('WebGPU is not available', {
+      hint: 'use a browser with WebGPU (Chrome/Edge 113+, Safari 26+, Firefox 141+) over https or localhost',
+    });
+  }
+  const adapter = await gpu.requestAdapter(adapterOptions);
+  if (!adapter) {
+    throw new DeviceError('no WebGPU adapter was found', {
+      hint: backend === 'browser' ? 'enable WebGPU/hardware acceleration in the browser' : `backend ${backend}: run "npm run setup" to install lavapipe or chromium's SwiftShader`,
+    });
+  }
+  const requiredLimits: Record<string, number> = {};
+  for (const k of LIMITS) {
+    const v = adapter.limits[k];
+    if (typeof v === 'number') requiredLimits[k] = v;
+  }
+  const requiredFeatures = (['timestamp-query'] as GPUFeatureName[]).filter((f) => adapter.features.has(f));
+  const device = await adapter.requestDevice({ requiredLimits, requiredFeatures, label: 'fovea' });
+  const info = adapter.info ?? ({} as GPUAdapterInfo);
+  return {
+    device,
+    adapterInfo: {
+      vendor: info.vendor ?? '',
+      architecture: info.architecture ?? '',
+      description: info.description ?? '',
+      backend,
+    },
+    owned: true,
+  };
+}

@@ -1,0 +1,210 @@
+// Realises a Plan on a device and runs it. At create: every buffer is allocated, constants and
+// weights are uploaded once, pipelines are compiled in parallel (createComputePipelineAsync),
+// bind groups are built once and all uniforms are written once into one buffer. A run writes
+// the feeds, records every dispatch into one compute pass of one command encoder, copies the
+// outputs into one staging buffer and submits once; the only readback is that buffer.
+import type { Plan, PlanDispatch } from './plan.js';
+import { getPipeline, type CachedPipeline } from './pipeline-cache.js';
+import { packUniforms } from './shader.js';
+import { CompileError, SessionError } from '../errors.js';
+
+export interface ExecutorOptions {
+  label?: string;
+  onProgress?: (stage: 'compile', done: number, total: number) => void;
+}
+
+interface Recorded {
+  pipeline: GPUComputePipeline;
+  bindGroup: GPUBindGroup;
+  workgroups: [number, number, number];
+}
+
+export class Executor {
+  private queue: Promise<unknown> = Promise.resolve();
+  private released = false;
+  private lost: string | undefined;
+
+  private constructor(
+    readonly device: GPUDevice,
+    readonly plan: Plan,
+    private readonly buffers: GPUBuffer[],
+    private readonly recorded: Recorded[],
+    private readonly uniformBuffer: GPUBuffer | undefined,
+    private readonly staging: GPUBuffer | undefined,
+    private readonly stagingOffsets: number[],
+  ) {
+    device.lost.then((info) => {
+      this.lost = info.message || info.reason || 'device lost';
+    });
+  }
+
+  static async create(device: GPUDevice, plan: Plan, opts: ExecutorOptions = {}): Promise<Executor> {
+    const label = opts.label ?? 'fovea';
+    const buffers = plan.buffers.map((b) => {
+      const buf = device.createBuffer({
+        size: b.bytes,
+        usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+        mappedAtCreation: !!b.init,
+        label: `${label}:${b.label}`,
+      });
+      if (b.init) {
+        const dst = new Uint8Array(buf.getMappedRange());
+        dst.set(new Uint8Array(b.init.buffer, b.init.byteOffset, b.init.byteLength));
+        buf.unmap();
+      }
+      return buf;
+    });
+
+    // Pipelines: unique shader texts compiled in parallel, progress reported as each finishes.
+    const unique = [...new Set(plan.dispatches.map((d) => d.code))];
+    let done = 0;
+    opts.onProgress?.('compile', 0, unique.length);
+    const byCode = new Map<string, Promise<CachedPipeline>>();
+    for (const code of unique) {
+      const d = plan.dispatches.find((x) => x.code === code)!;
+      byCode.set(
+        code,
+        getPipeline(device, code, `${d.op} "${d.node}" [${d.variant}]`).then((p) => {
+          opts.onProgress?.('compile', ++done, unique.length);
+          return p;
+        }),
+      );
+    }
+    let pipelines: Map<string, CachedPipeline>;
+    try {
+      pipelines = new Map(await Promise.all(unique.map(async (c) => [c, await byCode.get(c)!] as const)));
+    } catch (e) {
+      for (const b of buffers) b.destroy();
+      throw e;
+    }
+
+    // Uniforms: one slot per dispatch, aligned to minUniformBufferOffsetAlignment, one buffer.
+    const align = device.limits.minUniformBufferOffsetAlignment;
+    const slots: number[] = [];
+    let total = 0;
+    for (const d of plan.dispatches) {
+      const u = pipelines.get(d.code)!.reflection.uniform;
+      slots.push(u ? total : -1);
+      if (u) total += Math.ceil(u.size / align) * align;
+    }
+    const uniformData = new ArrayBuffer(Math.max(total, 16));
+    const uniformBuffer = total
+      ? device.createBuffer({ size: total, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, label: `${label}:uniforms` })
+      : undefined;
+
+    const storageAlign = device.limits.minStorageBufferOffsetAlignment;
+    const recorded = plan.dispatches.map((d, i) => {
+      const p = pipelines.get(d.code)!;
+      const where = `${d.op} "${d.node}" [${d.variant}]`;
+      const entries: GPUBindGroupEntry[] = p.reflection.storage.map((s) => {
+        const ref = d.bindings[s.name];
+        if (!ref) throw new CompileError(`binding "${s.name}" was not given`, { op: d.op, node: d.node, hint: d.variant });
+        if (ref.offset && ref.offset % storageAlign) {
+          throw new CompileError(`binding "${s.name}" offset ${ref.offset} is not a multiple of ${storageAlign}`, { op: d.op, node: d.node });
+        }
+        return { binding: s.binding, resource: { buffer: buffers[ref.id], offset: ref.offset ?? 0, size: ref.size } };
+      });
+      for (const k of Object.keys(d.bindings)) {
+        if (!p.reflection.storage.some((s) => s.name === k)) throw new CompileError(`binding "${k}" is not in the shader`, { op: d.op, node: d.node, hint: d.variant });
+      }
+      const u = p.reflection.uniform;
+      if (u) {
+        packUniforms(u, d.uniforms ?? {}, new DataView(uniformData, slots[i], u.size), where);
+        entries.push({ binding: u.binding, resource: { buffer: uniformBuffer!, offset: slots[i], size: u.size } });
+      }
+      const bindGroup = device.createBindGroup({ layout: p.layout, entries, label: where });
+      const [x, y = 1, z = 1] = d.workgroups;
+      return { pipeline: p.pipeline, bindGroup, workgroups: [x, y, z] as [number, number, number] };
+    });
+    if (uniformBuffer) device.queue.writeBuffer(uniformBuffer, 0, uniformData, 0, total);
+
+    const outs = plan.outputs.filter((o) => o.buffer !== undefined);
+    const stagingOffsets: number[] = [];
+    let stagingBytes = 0;
+    for (const o of outs) {
+      stagingOffsets.push(stagingBytes);
+      stagingBytes += plan.buffers[o.buffer!].bytes;
+    }
+    const staging = stagingBytes
+      ? device.createBuffer({ size: stagingBytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, label: `${label}:staging` })
+      : undefined;
+    return new Executor(device, plan, buffers, recorded, uniformBuffer, staging, stagingOffsets);
+  }
+
+  get dispatchCount(): number {
+    return this.recorded.length;
+  }
+
+  /** Runs the plan; feeds by input name (4-byte element data). Calls are queued, never interleaved. */
+  run(feeds: Map<string, ArrayBufferView>): Promise<Map<string, ArrayBuffer>> {
+    const p = this.queue.then(() => this.runNow(feeds));
+    this.queue = p.catch(() => {});
+    return p;
+  }
+
+  private async runNow(feeds: Map<string, ArrayBufferView>): Promise<Map<string, ArrayBuffer>> {
+    if (this.released) throw new SessionError('the session was released', { hint: 'create a new session' });
+    if (this.lost) throw new SessionError(`the GPU device was lost: ${this.lost}`, { hint: 'create a new session' });
+    const { device, plan } = this;
+    for (const inp of plan.inputs) {
+      const data = feeds.get(inp.name)!;
+      device.queue.writeBuffer(this.buffers[inp.buffer!], 0, data.buffer, data.byteOffset, data.byteLength);
+    }
+    const enc = device.createCommandEncoder({ label: 'fovea run' });
+    if (this.recorded.length) {
+      const pass = enc.beginComputePass({ label: 'fovea' });
+      for (const r of this.recorded) {
+        pass.setPipeline(r.pipeline);
+        pass.setBindGroup(0, r.bindGroup);
+        pass.dispatchWorkgroups(r.workgroups[0], r.workgroups[1], r.workgroups[2]);
+      }
+      pass.end();
+    }
+    const outs = plan.outputs.filter((o) => o.buffer !== undefined);
+    outs.forEach((o, i) => {
+      enc.copyBufferToBuffer(this.buffers[o.buffer!], 0, this.staging!, this.stagingOffsets[i], plan.buffers[o.buffer!].bytes);
+    });
+    device.queue.submit([enc.finish()]);
+    const result = new Map<string, ArrayBuffer>();
+    if (this.staging) {
+      await this.staging.mapAsync(GPUMapMode.READ);
+      const all = this.staging.getMappedRange();
+      outs.forEach((o, i) => {
+        const bytes = o.shape.reduce((a, b) => a * b, 1) * 4;
+        result.set(o.name, all.slice(this.stagingOffsets[i], this.stagingOffsets[i] + bytes));
+      });
+      this.staging.unmap();
+    }
+    if (this.lost) throw new SessionError(`the GPU device was lost: ${this.lost}`, { hint: 'create a new session' });
+    return result;
+  }
+
+  /** Reads any GPU-resident value by name (feature maps, debugging). */
+  async readValue(name: string, bytes: number): Promise<ArrayBuffer> {
+    await this.queue;
+    const id = this.plan.values.get(name);
+    if (id === undefined) throw new SessionError(`value "${name}" is not resident on the GPU`);
+    const size = Math.ceil(Math.max(bytes, 4) / 4) * 4;
+    const tmp = this.device.createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, label: `read ${name}` });
+    const enc = this.device.createCommandEncoder();
+    enc.copyBufferToBuffer(this.buffers[id], 0, tmp, 0, size);
+    this.device.queue.submit([enc.finish()]);
+    await tmp.mapAsync(GPUMapMode.READ);
+    const out = tmp.getMappedRange().slice(0, bytes);
+    tmp.destroy();
+    return out;
+  }
+
+  dispatchesOf(): readonly PlanDispatch[] {
+    return this.plan.dispatches;
+  }
+
+  async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    await this.queue;
+    for (const b of this.buffers) b.destroy();
+    this.uniformBuffer?.destroy();
+    this.staging?.destroy();
+  }
+}

@@ -1,0 +1,178 @@
+// Lowers a shape-inferred graph to a Plan: the GPU buffers a session needs and the ordered list
+// of dispatches, each with its WGSL text (the pipeline cache key), bindings and uniforms.
+// No GPU objects are made here, so plans are testable without a device.
+import type { Graph, HostData, HostTensor, Node } from '../ir/types.js';
+import { sizeOf } from '../ir/types.js';
+import { getOp } from '../ops/registry.js';
+import { makeOpContext } from '../ops/context.js';
+import type { BufferRef, DispatchSpec, KernelBuilder, KernelLimits, KernelOptions, TypeShape } from '../ops/types.js';
+import { buildShader } from './shader.js';
+import { FoveaError, LimitError, UnsupportedOpError } from '../errors.js';
+
+export type InitData = HostData | Uint32Array;
+
+export interface PlanBuffer {
+  id: number;
+  bytes: number;
+  label: string;
+  /** Uploaded once at create (constants and weights). */
+  init?: InitData;
+}
+
+export interface PlanDispatch extends DispatchSpec {
+  node: string;
+  op: string;
+  /** Final WGSL text: the pipeline cache key. */
+  code: string;
+}
+
+export interface PlanTensor {
+  name: string;
+  dtype: TypeShape['dtype'];
+  shape: number[];
+  /** GPU buffer id, or the host value of an output that folded to a constant. */
+  buffer?: number;
+  constant?: HostTensor;
+}
+
+export interface Plan {
+  buffers: PlanBuffer[];
+  dispatches: PlanDispatch[];
+  inputs: PlanTensor[];
+  outputs: PlanTensor[];
+  /** Buffer id of every GPU-resident value (for fetching intermediates by name). */
+  values: Map<string, number>;
+}
+
+export const BYTES_PER_ELEMENT = 4;
+
+export function planGraph(g: Graph, limits: KernelLimits, options: KernelOptions = {}): Plan {
+  const buffers: PlanBuffer[] = [];
+  const dispatches: PlanDispatch[] = [];
+  const values = new Map<string, number>();
+  const alloc = (bytes: number, label: string, init?: InitData, node?: Node): number => {
+    const size = Math.max(4, Math.ceil(bytes / 4) * 4);
+    if (size > limits.maxBufferSize) {
+      throw new LimitError(`buffer "${label}" needs ${size} bytes, above the device's maxBufferSize ${limits.maxBufferSize}`, {
+        op: node?.opType,
+        node: node?.name,
+        hint: 'use a smaller input size or a device with larger limits',
+      });
+    }
+    buffers.push({ id: buffers.length, bytes: size, label, init });
+    return buffers.length - 1;
+  };
+  const shapeOf = (name: string): TypeShape => {
+    const v = g.values.get(name)!;
+    return { dtype: v.dtype, shape: v.shape! };
+  };
+  const valueBuffer = (name: string, node?: Node): number => {
+    let id = values.get(name);
+    if (id !== undefined) return id;
+    const c = g.initializers.get(name);
+    if (c) id = alloc(sizeOf(c.dims) * BYTES_PER_ELEMENT, `const ${name}`, toGpuData(c), node);
+    else id = alloc(sizeOf(shapeOf(name).shape) * BYTES_PER_ELEMENT, name, undefined, node);
+    values.set(name, id);
+    return id;
+  };
+
+  const inputs = g.inputs.map((name) => ({ name, ...shapeOf(name), buffer: valueBuffer(name) }));
+
+  const unsupported: Node[] = [];
+  for (const node of g.nodes) {
+    const op = getOp(node.domain, node.opType);
+    if (!op || (!op.gpu && !op.view)) unsupported.push(node);
+  }
+  if (unsupported.length) {
+    const by = new Map<string, string[]>();
+    for (const n of unsupported) by.set(n.opType, [...(by.get(n.opType) ?? []), n.name]);
+    throw new UnsupportedOpError([...by].map(([op, nodes]) => ({ op, domain: '', nodes })), 'these ops run only on constant inputs in Fovea');
+  }
+
+  for (const node of g.nodes) {
+    const op = getOp(node.domain, node.opType)!;
+    const ctx = makeOpContext(node, g.opsets[node.domain] ?? g.opset, g.initializers);
+    if (op.view) {
+      values.set(node.outputs[0], valueBuffer(node.inputs[0], node));
+      continue;
+    }
+    const attrs = op.parse(ctx);
+    const k = kernelBuilder(node, g, limits, options, valueBuffer, alloc, dispatches, shapeOf, (id) => buffers[id].bytes);
+    try {
+      op.gpu!(k, attrs);
+    } catch (e) {
+      if (e instanceof FoveaError) throw e;
+      throw new FoveaError(`could not build kernels: ${(e as Error).message}`, { op: node.opType, node: node.name, cause: e });
+    }
+  }
+
+  const outputs: PlanTensor[] = g.outputs.map((name) => {
+    const c = g.initializers.get(name);
+    if (c) return { name, dtype: c.dtype, shape: [...c.dims], constant: c };
+    return { name, ...shapeOf(name), buffer: valueBuffer(name) };
+  });
+  return { buffers, dispatches, inputs, outputs, values };
+}
+
+function toGpuData(t: HostTensor): InitData {
+  return t.data instanceof Float64Array ? Float32Array.from(t.data) : t.data;
+}
+
+function kernelBuilder(
+  node: Node,
+  g: Graph,
+  limits: KernelLimits,
+  options: KernelOptions,
+  valueBuffer: (name: string, node?: Node) => number,
+  alloc: (bytes: number, label: string, init?: InitData, node?: Node) => number,
+  dispatches: PlanDispatch[],
+  shapeOf: (name: string) => TypeShape,
+  bufferBytes: (id: number) => number,
+): KernelBuilder {
+  const where = `${node.opType} "${node.name}"`;
+  const checkBinding = (ref: BufferRef, what: string) => {
+    const size = ref.size ?? bufferBytes(ref.id) - (ref.offset ?? 0);
+    if (size > limits.maxStorageBufferBindingSize) {
+      throw new LimitError(`${what} binds ${size} bytes, above maxStorageBufferBindingSize ${limits.maxStorageBufferBindingSize}`, {
+        op: node.opType,
+        node: node.name,
+        hint: 'this op does not split operands of this size; use a smaller input or a device with larger limits',
+      });
+    }
+  };
+  const wrap = (name: string): BufferRef => ({ id: valueBuffer(name, node) });
+  return {
+    node,
+    inputs: node.inputs.map((x) => (x ? shapeOf(x) : undefined)),
+    outputs: node.outputs.map((x) => shapeOf(x)),
+    limits,
+    options,
+    input: (i) => {
+      if (!node.inputs[i]) throw new FoveaError(`input ${i} is absent`, { op: node.opType, node: node.name });
+      return wrap(node.inputs[i]);
+    },
+    output: (i) => wrap(node.outputs[i]),
+    constant: (i) => (node.inputs[i] ? g.initializers.get(node.inputs[i]) : undefined),
+    weight: (key, data) => ({ id: alloc(data.byteLength, `${node.name}/${key}`, data, node) }),
+    scratch: (bytes) => ({ id: alloc(bytes, `${node.name}/scratch`, undefined, node) }),
+    dispatch: (d) => {
+      const code = buildShader(d.shader, d.defines);
+      for (const [name, ref] of Object.entries(d.bindings)) checkBinding(ref, `binding "${name}" of ${where}`);
+      const wg = d.workgroups;
+      for (const n of wg) {
+        if (n !== undefined && (n > limits.maxComputeWorkgroupsPerDimension || !Number.isInteger(n) || n < 0)) {
+          throw new LimitError(`dispatch of ${where} has ${n} workgroups in one dimension (max ${limits.maxComputeWorkgroupsPerDimension})`, { op: node.opType, node: node.name });
+        }
+      }
+      dispatches.push({ ...d, node: node.name, op: node.opType, code });
+    },
+  };
+}
+
+/** Splits `count` workgroups into a 2D grid within the per-dimension limit (see flat_index in the prelude). */
+export function grid(count: number, limits: KernelLimits): [number, number, number] {
+  const max = limits.maxComputeWorkgroupsPerDimension;
+  if (count <= max) return [Math.max(1, count), 1, 1];
+  const y = Math.ceil(count / max);
+  return [Math.ceil(count / y), y, 1];
+}

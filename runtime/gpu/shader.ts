@@ -1,0 +1,135 @@
+// Builds WGSL from the files in shaders/: `//#include NAME` pulls in another file (the shared
+// prelude), `#if KEY` / `#ifnot KEY` / `#else` / `#endif` lines select variant code, and
+// `{{KEY}}` is replaced by the define's value. Everything a define changes is compile-time
+// specialisation and so part of the pipeline cache key (the final text); runtime values
+// (shapes, strides) live in the `params` uniform struct instead.
+// Binding layouts and uniform offsets come from wgsl_reflect, never from positional guesses.
+import { WgslReflect } from 'wgsl_reflect/wgsl_reflect.module.js';
+import { SHADERS } from './shaders.generated.js';
+import { CompileError } from '../errors.js';
+
+export type Defines = Record<string, string | number | boolean>;
+
+export function buildShader(name: string, defines: Defines = {}): string {
+  return preprocess(name, defines, new Set());
+}
+
+function preprocess(name: string, defines: Defines, stack: Set<string>): string {
+  const src = SHADERS[name];
+  if (src === undefined) throw new CompileError(`no shader named "${name}"`, { hint: 'shaders/*.wgsl, run `npm run gen`' });
+  if (stack.has(name)) throw new CompileError(`shader include cycle at "${name}"`);
+  stack.add(name);
+  const out: string[] = [];
+  const active: boolean[] = [];
+  const on = () => active.every(Boolean);
+  for (const line of src.split('\n')) {
+    const t = line.trim();
+    let m: RegExpMatchArray | null;
+    if ((m = t.match(/^#if(not)?\s+(\w+)$/))) {
+      const v = defines[m[2]];
+      const truthy = v !== undefined && v !== false && v !== 0 && v !== '';
+      active.push(m[1] ? !truthy : truthy);
+    } else if (t === '#else') {
+      active[active.length - 1] = !active[active.length - 1];
+    } else if (t === '#endif') {
+      active.pop();
+    } else if (!on()) {
+      continue;
+    } else if ((m = t.match(/^\/\/#include\s+([\w/-]+)$/))) {
+      out.push(preprocess(m[1], defines, stack));
+    } else {
+      out.push(
+        line.replace(/\{\{(\w+)\}\}/g, (_, k: string) => {
+          if (!(k in defines)) throw new CompileError(`shader "${name}" needs define {{${k}}}`);
+          return String(defines[k]);
+        }),
+      );
+    }
+  }
+  stack.delete(name);
+  return out.join('\n');
+}
+
+export type Scalar = 'u32' | 'i32' | 'f32';
+
+export interface UniformMember {
+  name: string;
+  offset: number;
+  scalar: Scalar;
+  /** Number of scalars (1 for scalars, 2-4 for vectors, N*k for arrays of vectors). */
+  count: number;
+  /** Byte stride between consecutive scalars' groups (arrays of vec4: 16). */
+  stride: number;
+  width: number;
+}
+
+export interface ShaderReflection {
+  storage: { name: string; binding: number; readOnly: boolean }[];
+  uniform?: { name: string; binding: number; size: number; members: UniformMember[] };
+  entry: string;
+}
+
+interface TypeLike {
+  name: string;
+  format?: TypeLike | null;
+  count?: number;
+  stride?: number;
+}
+
+function scalarOf(t: TypeLike): Scalar {
+  const n = t.name;
+  if (n === 'u32' || n === 'i32' || n === 'f32') return n;
+  if (t.format) return scalarOf(t.format);
+  throw new CompileError(`unsupported uniform member type ${n}`);
+}
+
+function widthOf(t: TypeLike): number {
+  const m = t.name.match(/^vec(\d)/);
+  return m ? Number(m[1]) : 1;
+}
+
+export function reflectShader(code: string): ShaderReflection {
+  const r = new WgslReflect(code);
+  const storage = r.storage.map((s) => ({ name: s.name, binding: s.binding, readOnly: s.access !== 'read_write' }));
+  const u = r.uniforms[0];
+  let uniform: ShaderReflection['uniform'];
+  if (u) {
+    const members: UniformMember[] = (u.members ?? []).map((m) => {
+      const t = m.type as unknown as TypeLike;
+      if (t.name === 'array') {
+        const el = t.format!;
+        const w = widthOf(el);
+        return { name: m.name, offset: m.offset, scalar: scalarOf(el), count: (t.count ?? 0) * w, stride: t.stride ?? 16, width: w };
+      }
+      return { name: m.name, offset: m.offset, scalar: scalarOf(t), count: widthOf(t), stride: 4 * widthOf(t), width: widthOf(t) };
+    });
+    uniform = { name: u.name, binding: u.binding, size: u.size, members };
+  }
+  const entry = r.entry.compute[0]?.name;
+  if (!entry) throw new CompileError('shader has no @compute entry point');
+  return { storage, uniform, entry };
+}
+
+/** Writes `values` into `dst` (a uniform slot) at the offsets reflection found. */
+export function packUniforms(
+  refl: NonNullable<ShaderReflection['uniform']>,
+  values: Record<string, number | readonly number[]>,
+  dst: DataView,
+  where: string,
+): void {
+  for (const m of refl.members) {
+    const v = values[m.name];
+    if (v === undefined) throw new CompileError(`uniform "${m.name}" was not given`, { hint: where });
+    const arr = typeof v === 'number' ? [v] : v;
+    if (arr.length > m.count) throw new CompileError(`uniform "${m.name}" has ${arr.length} values, room for ${m.count}`, { hint: where });
+    for (let i = 0; i < arr.length; i++) {
+      const off = m.offset + Math.floor(i / m.width) * m.stride + (i % m.width) * 4;
+      if (m.scalar === 'f32') dst.setFloat32(off, arr[i], true);
+      else if (m.scalar === 'i32') dst.setInt32(off, arr[i], true);
+      else dst.setUint32(off, arr[i] >>> 0, true);
+    }
+  }
+  for (const k of Object.keys(values)) {
+    if (!refl.members.some((m) => m.name === k)) throw new CompileError(`uniform "${k}" is not in the shader's params struct`, { hint: where });
+  }
+}

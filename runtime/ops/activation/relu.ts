@@ -1,0 +1,4 @@
+// Relu (ONNX opset 1/6/13/14): y = max(x, 0).
+import { unaryOp } from './unary.js';
+
+export const Relu = unaryOp({ opType: 'Relu', wgsl: 'max(v, 0.0)', host: (v) => Math.max(v, 0) });

@@ -1,0 +1,8 @@
+// Registers every op. Each family lists its op files in its own index.
+import { registerOp } from './registry.js';
+import { activationOps } from './activation/index.js';
+import { mathOps } from './math/index.js';
+import { nnOps } from './nn/index.js';
+import { tensorOps } from './tensor/index.js';
+
+for (const op of [...activationOps, ...mathOps, ...nnOps, ...tensorOps]) registerOp(op);

@@ -1,0 +1,4 @@
+// nn ops. One op per file.
+import type { OpDef } from '../types.js';
+
+export const nnOps: OpDef[] = [];

@@ -1,0 +1,4 @@
+// tensor ops. One op per file.
+import type { OpDef } from '../types.js';
+
+export const tensorOps: OpDef[] = [];

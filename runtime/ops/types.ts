@@ -1,0 +1,93 @@
+// The contract every op file fulfils. One ONNX op per file, one registry entry each:
+// parse attributes (with the ONNX spec's defaults), infer output types and shapes, optionally
+// evaluate on the host (for constant inputs: the shape chains PyTorch exports), and emit GPU
+// dispatches through a KernelBuilder. No class hierarchies: an op is a plain object.
+import type { DType, HostTensor, Node } from '../ir/types.js';
+
+export interface TypeShape {
+  dtype: DType;
+  shape: number[];
+}
+
+export interface OpContext {
+  readonly node: Node;
+  /** The model's default-domain opset (older attribute forms depend on it). */
+  readonly opset: number;
+  /** Whether optional input i is present. */
+  has(i: number): boolean;
+  /** Input i's value when it is constant (an initializer or folded); undefined otherwise. */
+  constant(i: number): HostTensor | undefined;
+}
+
+/** A region of a GPU buffer the executor owns. Offsets and sizes are in bytes. */
+export interface BufferRef {
+  readonly id: number;
+  readonly offset?: number;
+  readonly size?: number;
+}
+
+export interface DispatchSpec {
+  /** Shader file name under shaders/, without .wgsl. */
+  shader: string;
+  /** Compile-time specialisation: `{{KEY}}` substitutions and `#if KEY` blocks. Part of the pipeline cache key. */
+  defines?: Record<string, string | number | boolean>;
+  /** Human label of the kernel variant (GPU object labels, profiles, `fovea info`). */
+  variant: string;
+  /** Storage bindings by their WGSL variable name. */
+  bindings: Record<string, BufferRef>;
+  /** Members of the shader's `params` uniform struct by name (runtime values, not in the cache key). */
+  uniforms?: Record<string, number | readonly number[]>;
+  /** Workgroup counts; each ≤ limits.maxComputeWorkgroupsPerDimension. */
+  workgroups: [number, number?, number?];
+}
+
+export interface KernelLimits {
+  maxStorageBufferBindingSize: number;
+  maxBufferSize: number;
+  maxComputeWorkgroupsPerDimension: number;
+  maxComputeInvocationsPerWorkgroup: number;
+  maxComputeWorkgroupStorageSize: number;
+  maxStorageBuffersPerShaderStage: number;
+}
+
+export interface KernelOptions {
+  /** Force a kernel variant by name where an op has several (tests run every variant). */
+  forceAlgorithm?: string;
+}
+
+export interface KernelBuilder {
+  readonly node: Node;
+  readonly inputs: (TypeShape | undefined)[];
+  readonly outputs: TypeShape[];
+  readonly limits: KernelLimits;
+  readonly options: KernelOptions;
+  /** The buffer of graph input i (uploaded once at create when it is a constant). */
+  input(i: number): BufferRef;
+  output(i: number): BufferRef;
+  constant(i: number): HostTensor | undefined;
+  /** A read-only buffer uploaded once at create (e.g. re-laid-out weights). `key` is unique within the node. */
+  weight(key: string, data: Float32Array | Int32Array | Uint32Array): BufferRef;
+  /** A temporary buffer private to this node. */
+  scratch(bytes: number): BufferRef;
+  dispatch(d: DispatchSpec): void;
+}
+
+export interface OpDef<A = any> {
+  /** The ONNX op type, exactly as in the spec. */
+  opType: string;
+  /** '' (default) for ai.onnx. */
+  domain?: string;
+  /** Parse and validate attributes, applying the spec's defaults (may depend on ctx.opset and constant inputs). */
+  parse(ctx: OpContext): A;
+  /** Output dtypes and static shapes. Throw ShapeError on invalid input. */
+  infer(inputs: (TypeShape | undefined)[], attrs: A, ctx: OpContext): TypeShape[];
+  /** Host evaluation when every input is constant. */
+  cpu?(inputs: (HostTensor | undefined)[], attrs: A, ctx: OpContext): HostTensor[];
+  /** Constant outputs computable from static input shapes alone (Shape, Size), even when the
+   * inputs themselves are not constant. Return undefined when not applicable. */
+  foldFromShapes?(inputs: (TypeShape | undefined)[], attrs: A, ctx: OpContext): HostTensor[] | undefined;
+  /** Output 0 reuses input 0's buffer unchanged (Reshape, Flatten, Identity…): no dispatch. */
+  view?: boolean;
+  /** Emit the GPU dispatches. Absent for ops that only run on constant inputs. */
+  gpu?(k: KernelBuilder, attrs: A): void;
+}

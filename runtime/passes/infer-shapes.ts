@@ -1,0 +1,51 @@
+// Shape inference over the whole graph, in topological order. Nodes whose inputs are all
+// constant (or, like Shape, whose outputs follow from static shapes) are evaluated on the host
+// here and become initializers: the Shape -> Gather -> Concat -> Reshape chains PyTorch exports
+// must be known before the shapes after them can be.
+import type { Graph, HostTensor, ValueInfo } from '../ir/types.js';
+import { getOp } from '../ops/registry.js';
+import { makeOpContext } from '../ops/context.js';
+import type { TypeShape } from '../ops/types.js';
+import { FoveaError, ShapeError } from '../errors.js';
+
+export function inferShapes(g: Graph): Graph {
+  const values = new Map(g.values);
+  const initializers = new Map(g.initializers);
+  for (const node of g.nodes) {
+    const op = getOp(node.domain, node.opType);
+    if (!op) continue; // reported by findUnsupportedOps before passes run
+    const ctx = makeOpContext(node, g.opsets[node.domain] ?? g.opset, initializers);
+    const inputs: (TypeShape | undefined)[] = node.inputs.map((name) => {
+      if (!name) return undefined;
+      const v = values.get(name);
+      if (!v || !v.shape) throw new ShapeError(`input "${name}" has no known shape`, { op: node.opType, node: node.name });
+      return { dtype: v.dtype, shape: v.shape };
+    });
+    let outs: TypeShape[];
+    let folded: HostTensor[] | undefined;
+    try {
+      const attrs = op.parse(ctx);
+      outs = op.infer(inputs, attrs, ctx);
+      const allConst = node.inputs.every((x) => !x || initializers.has(x));
+      if (allConst && op.cpu) folded = op.cpu(node.inputs.map((x) => (x ? initializers.get(x) : undefined)), attrs, ctx);
+      else if (op.foldFromShapes) folded = op.foldFromShapes(inputs, attrs, ctx);
+    } catch (e) {
+      if (e instanceof FoveaError && (e.node || e.op)) throw e;
+      throw new ShapeError((e as Error).message, {
+        op: node.opType,
+        node: node.name,
+        shapes: Object.fromEntries(node.inputs.map((x, i) => [x || `input${i}`, x ? values.get(x)?.shape : undefined])),
+        cause: e,
+      });
+    }
+    node.outputs.forEach((name, i) => {
+      if (!name) return;
+      const o = outs[i];
+      if (!o) throw new ShapeError(`op produced no type for output ${i}`, { op: node.opType, node: node.name });
+      const v: ValueInfo = { ...(values.get(name) ?? { name }), name, dtype: o.dtype, shape: o.shape };
+      values.set(name, v);
+      if (folded?.[i]) initializers.set(name, folded[i]);
+    });
+  }
+  return { ...g, values, initializers };
+}

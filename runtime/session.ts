@@ -1,0 +1,216 @@
+// The public InferenceSession, shaped like onnxruntime-web's:
+//   const s = await InferenceSession.create(source, options); await s.run(feeds); await s.release();
+import type { Graph } from './ir/types.js';
+import { decodeModel } from '../loaders/onnx/decode.js';
+import { readSource, type ModelSource } from '../loaders/onnx/source.js';
+import { checkSupported } from './ops/unsupported.js';
+import { runPasses } from './passes/index.js';
+import { printGraph } from './ir/print.js';
+import { planGraph, type Plan } from './gpu/plan.js';
+import { Executor } from './gpu/executor.js';
+import { acquireDevice } from './gpu/device.js';
+import { pipelineCacheSize } from './gpu/pipeline-cache.js';
+import type { KernelLimits } from './ops/types.js';
+import { Tensor, fromElements, tensorTypeOf, toGpuElements, type TensorType } from './tensor.js';
+import { InputError, SessionError } from './errors.js';
+import './ops/index.js';
+
+export type ProgressStage = 'download' | 'compile';
+
+export interface SessionOptions {
+  /** Use this device instead of acquiring one. */
+  device?: GPUDevice;
+  /** Download progress (bytes) and pipeline compilation progress (count). */
+  onProgress?: (loaded: number, total: number | undefined, stage: ProgressStage) => void;
+  /** Values for the model's free (symbolic) dims, e.g. { batch: 1 }. Otherwise bound by the first feeds. */
+  freeDimensions?: Record<string, number>;
+  /** Force a kernel variant where an op has several (testing). */
+  forceAlgorithm?: string;
+  /** Lower the storage-binding size the planner assumes (tests of operand splitting). */
+  maxStorageBufferBindingSize?: number;
+  /** Verify the IR after every pass (default true: it is cheap). */
+  verify?: boolean;
+  debug?: {
+    /** Print (or hand to a callback) the IR after every pass. */
+    dumpIR?: boolean | ((pass: string, ir: string) => void);
+    /** Print the WGSL of every dispatch of the node with this name. */
+    dumpWgsl?: string;
+  };
+}
+
+export interface ValueMetadata {
+  name: string;
+  type: TensorType | string;
+  /** Declared dims; strings are free dims. */
+  dims: (number | string)[];
+}
+
+export interface SessionStats {
+  dispatches: number;
+  buffers: number;
+  bufferBytes: number;
+  pipelines: number;
+  adapter: string;
+}
+
+export class InferenceSession {
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  readonly inputMetadata: readonly ValueMetadata[];
+  readonly outputMetadata: readonly ValueMetadata[];
+  private compiled: Promise<{ graph: Graph; plan: Plan; executor: Executor }> | undefined;
+  private released = false;
+
+  private constructor(
+    private readonly model: Graph,
+    private readonly device: GPUDevice,
+    readonly adapter: string,
+    private readonly options: SessionOptions,
+  ) {
+    const meta = (name: string): ValueMetadata => {
+      const v = model.values.get(name);
+      return { name, type: v ? tensorTypeOf(v.dtype) ?? v.dtype : 'unknown', dims: v?.declared ?? v?.shape ?? [] };
+    };
+    this.inputNames = Object.freeze([...model.inputs]);
+    this.outputNames = Object.freeze([...model.outputs]);
+    this.inputMetadata = Object.freeze(model.inputs.map(meta));
+    this.outputMetadata = Object.freeze(model.outputs.map(meta));
+  }
+
+  static async create(source: ModelSource, options: SessionOptions = {}): Promise<InferenceSession> {
+    const progress = options.onProgress;
+    const loaded = await readSource(source, progress ? (l, t) => progress(l, t, 'download') : undefined);
+    const model = await decodeModel(loaded.bytes, { readExternal: loaded.readExternal });
+    checkSupported(model);
+    let device = options.device;
+    let adapter = 'caller device';
+    if (!device) {
+      const acquired = await acquireDevice();
+      device = acquired.device;
+      const i = acquired.adapterInfo;
+      adapter = [i.backend, i.vendor, i.architecture, i.description].filter(Boolean).join(' ');
+    }
+    const s = new InferenceSession(model, device, adapter, options);
+    const allStatic = model.inputs.every((n) => {
+      const v = model.values.get(n)!;
+      return v.shape || v.declared?.every((d) => typeof d === 'number' || options.freeDimensions?.[d] !== undefined);
+    });
+    if (allStatic) await s.compile();
+    return s;
+  }
+
+  private compile(feedShapes?: Record<string, readonly number[]>) {
+    if (!this.compiled) {
+      this.compiled = (async () => {
+        const dump = this.options.debug?.dumpIR;
+        const graph = runPasses(this.model, {
+          freeDimensions: this.options.freeDimensions,
+          feedShapes,
+          verify: this.options.verify ?? true,
+          onPass: dump ? (name, g) => (typeof dump === 'function' ? dump(name, printGraph(g)) : console.log(`// after ${name}\n${printGraph(g)}`)) : undefined,
+        });
+        const plan = planGraph(graph, this.limits(), { forceAlgorithm: this.options.forceAlgorithm });
+        const dumpNode = this.options.debug?.dumpWgsl;
+        if (dumpNode) for (const d of plan.dispatches) if (d.node === dumpNode) console.log(`// ${d.op} "${d.node}" [${d.variant}]\n${d.code}`);
+        const progress = this.options.onProgress;
+        const executor = await Executor.create(this.device, plan, {
+          label: graph.name,
+          onProgress: progress ? (_s, done, total) => progress(done, total, 'compile') : undefined,
+        });
+        return { graph, plan, executor };
+      })();
+      this.compiled.catch(() => {
+        this.compiled = undefined;
+      });
+    }
+    return this.compiled;
+  }
+
+  private limits(): KernelLimits {
+    const l = this.device.limits;
+    const cap = this.options.maxStorageBufferBindingSize;
+    return {
+      maxStorageBufferBindingSize: cap ? Math.min(cap, l.maxStorageBufferBindingSize) : l.maxStorageBufferBindingSize,
+      maxBufferSize: l.maxBufferSize,
+      maxComputeWorkgroupsPerDimension: l.maxComputeWorkgroupsPerDimension,
+      maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
+      maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
+      maxStorageBuffersPerShaderStage: l.maxStorageBuffersPerShaderStage,
+    };
+  }
+
+  async run(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
+    if (this.released) throw new SessionError('run() after release()', { hint: 'create a new session' });
+    if (!feeds || typeof feeds !== 'object') throw new InputError('run() expects an object of input tensors by name');
+    for (const k of Object.keys(feeds)) {
+      if (!this.inputNames.includes(k)) throw new InputError(`unknown input "${k}"`, { hint: `the model's inputs are: ${this.inputNames.join(', ')}` });
+    }
+    const shapes: Record<string, readonly number[]> = {};
+    for (const name of this.inputNames) {
+      const t = feeds[name];
+      if (!t) throw new InputError(`missing input "${name}"`, { hint: `the model's inputs are: ${this.inputNames.join(', ')}` });
+      if (!(t instanceof Tensor)) throw new InputError(`input "${name}" must be a fovea Tensor`);
+      shapes[name] = t.dims;
+    }
+    const { graph, plan, executor } = await this.compile(shapes);
+    const data = new Map<string, ArrayBufferView>();
+    for (const inp of plan.inputs) {
+      const t = feeds[inp.name];
+      const want = tensorTypeOf(inp.dtype);
+      if (t.type !== want) throw new InputError(`input "${inp.name}" must be ${want}, got ${t.type}`);
+      if (t.dims.length !== inp.shape.length || t.dims.some((d, i) => d !== inp.shape[i])) {
+        throw new InputError(`input "${inp.name}" has dims [${t.dims.join(',')}], the session expects [${inp.shape.join(',')}]`, {
+          shapes: { expected: inp.shape, got: t.dims },
+          hint: 'shapes are bound at create (freeDimensions) or by the first run; create another session for other shapes',
+        });
+      }
+      data.set(inp.name, toGpuElements(t));
+    }
+    const raw = await executor.run(data);
+    const out: Record<string, Tensor> = {};
+    for (const o of plan.outputs) {
+      out[o.name] = o.constant ? fromElements(o.dtype, o.shape, o.constant.data) : fromElements(o.dtype, o.shape, raw.get(o.name)!);
+    }
+    void graph;
+    return out;
+  }
+
+  /** Reads an intermediate value by name after a run (feature maps). */
+  async fetchValue(name: string): Promise<Tensor> {
+    const c = await this.compile();
+    const v = c.graph.values.get(name);
+    if (!v?.shape) throw new SessionError(`no value named "${name}"`);
+    const k = c.graph.initializers.get(name);
+    if (k) return fromElements(k.dtype, k.dims, k.data);
+    const n = v.shape.reduce((a, b) => a * b, 1);
+    return fromElements(v.dtype, v.shape, await c.executor.readValue(name, n * 4));
+  }
+
+  /** The optimised graph (after all passes). Available once shapes are bound. */
+  async graph(): Promise<Graph> {
+    return (await this.compile()).graph;
+  }
+
+  async stats(): Promise<SessionStats> {
+    const { plan } = await this.compile();
+    return {
+      dispatches: plan.dispatches.length,
+      buffers: plan.buffers.length,
+      bufferBytes: plan.buffers.reduce((a, b) => a + b.bytes, 0),
+      pipelines: new Set(plan.dispatches.map((d) => d.code)).size,
+      adapter: this.adapter,
+    };
+  }
+
+  /** Pipelines cached on this session's device (shared across sessions). */
+  get cachedPipelines(): number {
+    return pipelineCacheSize(this.device);
+  }
+
+  async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    const c = await this.compiled?.catch(() => undefined);
+    await c?.executor.release();
+  }
+}

@@ -1,0 +1,79 @@
+// The reference oracle: onnxruntime-node on the CPU, and comparison with explicit tolerances.
+import * as ort from 'onnxruntime-node';
+import { Tensor, InferenceSession } from '../../runtime/index.node.js';
+import assert from 'node:assert/strict';
+
+export type Feeds = Record<string, Tensor>;
+
+function toOrt(t: Tensor): ort.Tensor {
+  return new ort.Tensor(t.type as 'float32', t.data as Float32Array, t.dims as number[]);
+}
+
+/** Runs the model on onnxruntime-node's CPU provider. */
+export async function runReference(model: Uint8Array, feeds: Feeds): Promise<Record<string, { data: ArrayLike<number | bigint>; dims: readonly number[] }>> {
+  const s = await ort.InferenceSession.create(model, { executionProviders: ['cpu'], graphOptimizationLevel: 'disabled' });
+  const out = await s.run(Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, toOrt(v)])));
+  await s.release();
+  return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, { data: v.data as ArrayLike<number>, dims: v.dims }]));
+}
+
+export interface Tolerance {
+  rtol?: number;
+  atol?: number;
+}
+
+/** Asserts |a - b| <= atol + rtol * |b| elementwise; reports the worst element. */
+export function assertClose(actual: ArrayLike<number | bigint>, expected: ArrayLike<number | bigint>, tol: Tolerance = {}, what = 'output'): { maxAbs: number; maxRel: number } {
+  const rtol = tol.rtol ?? 1e-3;
+  const atol = tol.atol ?? 1e-5;
+  assert.equal(actual.length, expected.length, `${what}: length ${actual.length} vs expected ${expected.length}`);
+  let maxAbs = 0;
+  let maxRel = 0;
+  let worst = -1;
+  let worstExcess = 0;
+  for (let i = 0; i < expected.length; i++) {
+    const a = Number(actual[i]);
+    const b = Number(expected[i]);
+    if (Number.isNaN(b) && Number.isNaN(a)) continue;
+    if (a === b) continue;
+    const d = Math.abs(a - b);
+    maxAbs = Math.max(maxAbs, d);
+    if (b !== 0) maxRel = Math.max(maxRel, d / Math.abs(b));
+    const excess = d - (atol + rtol * Math.abs(b));
+    if (!(excess <= 0) && (worst < 0 || excess > worstExcess || Number.isNaN(excess))) {
+      worst = i;
+      worstExcess = excess;
+    }
+  }
+  if (worst >= 0) {
+    assert.fail(`${what}: element ${worst} is ${Number(actual[worst])}, expected ${Number(expected[worst])} (rtol ${rtol}, atol ${atol}; max abs err ${maxAbs})`);
+  }
+  return { maxAbs, maxRel };
+}
+
+/** Relative error of the whole tensor: max|a-b| / max|b| (for whole-model comparisons). */
+export function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < expected.length; i++) {
+    num = Math.max(num, Math.abs(actual[i] - expected[i]));
+    den = Math.max(den, Math.abs(expected[i]));
+  }
+  return den === 0 ? num : num / den;
+}
+
+/** Builds a Fovea session and a reference run, compares every output. */
+export async function checkAgainstReference(model: Uint8Array, feeds: Feeds, tol: Tolerance = {}, opts: Parameters<typeof InferenceSession.create>[1] = {}): Promise<void> {
+  const s = await InferenceSession.create(model, opts);
+  try {
+    const got = await s.run(feeds);
+    const want = await runReference(model, feeds);
+    for (const [name, w] of Object.entries(want)) {
+      assert.ok(got[name], `missing output ${name}`);
+      assert.deepEqual([...got[name].dims], [...w.dims], `${name}: dims`);
+      assertClose(got[name].data as ArrayLike<number>, w.data, tol, name);
+    }
+  } finally {
+    await s.release();
+  }
+}
