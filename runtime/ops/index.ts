@@ -2,7 +2,8 @@
 import { registerOp } from './registry.js';
 import { activationOps } from './activation/index.js';
 import { mathOps } from './math/index.js';
+import { linalgOps } from './linalg/index.js';
 import { nnOps } from './nn/index.js';
 import { tensorOps } from './tensor/index.js';
 
-for (const op of [...activationOps, ...mathOps, ...nnOps, ...tensorOps]) registerOp(op);
+for (const op of [...activationOps, ...mathOps, ...linalgOps, ...nnOps, ...tensorOps]) registerOp(op);

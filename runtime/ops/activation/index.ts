@@ -1,4 +1,6 @@
 // Activation ops (elementwise, unary). One op per file.
 import { Relu } from './relu.js';
 
-export const activationOps = [Relu];
+import type { OpDef } from "../types.js";
+
+export const activationOps: OpDef[] = [Relu];
