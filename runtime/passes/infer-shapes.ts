@@ -1,7 +1,7 @@
 // Shape inference over the whole graph, in topological order. Nodes whose inputs are all
 // constant (or, like Shape, whose outputs follow from static shapes) are evaluated on the host
 // here and become initializers: the Shape -> Gather -> Concat -> Reshape chains PyTorch exports
-// must be known before the shapes after them can be.
+// must be known before the shapes after them can be. Nodes whose outputs all fold are dropped.
 import type { Graph, HostTensor, ValueInfo } from '../ir/types.js';
 import { getOp } from '../ops/registry.js';
 import { makeOpContext } from '../ops/context.js';
@@ -11,9 +11,13 @@ import { FoveaError, ShapeError } from '../errors.js';
 export function inferShapes(g: Graph): Graph {
   const values = new Map(g.values);
   const initializers = new Map(g.initializers);
+  const nodes = [];
   for (const node of g.nodes) {
     const op = getOp(node.domain, node.opType);
-    if (!op) continue; // reported by findUnsupportedOps before passes run
+    if (!op) {
+      nodes.push(node); // reported by checkSupported before passes run
+      continue;
+    }
     const ctx = makeOpContext(node, g.opsets[node.domain] ?? g.opset, initializers);
     const inputs: (TypeShape | undefined)[] = node.inputs.map((name) => {
       if (!name) return undefined;
@@ -46,6 +50,8 @@ export function inferShapes(g: Graph): Graph {
       values.set(name, v);
       if (folded?.[i]) initializers.set(name, folded[i]);
     });
+    // A node whose every output folded is replaced by those constants.
+    if (!node.outputs.every((o, i) => !o || folded?.[i])) nodes.push(node);
   }
-  return { ...g, values, initializers };
+  return { ...g, nodes, values, initializers };
 }
