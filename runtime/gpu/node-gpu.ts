@@ -62,6 +62,7 @@ export const nodeGpuProvider: GpuProvider = {
         for (const [k, v] of Object.entries(mod.globals)) {
           if (!(k in globalThis)) (globalThis as Record<string, unknown>)[k] = v;
         }
+        throttlePollingDuringMapAsync(mod.globals.GPUBuffer as { prototype: GPUBuffer });
         return { gpu: mod.create([]), choice };
       })();
     }
@@ -73,3 +74,31 @@ export const nodeGpuProvider: GpuProvider = {
     };
   },
 };
+
+/**
+ * dawn.node waits for GPU work by re-arming `setImmediate` in a tight loop, which keeps one of
+ * the machine's cores busy while lavapipe (a CPU driver) needs it: measured ~700k callbacks per
+ * second and runs ~1.3-1.5x slower. While a mapAsync is pending (the one place Fovea waits on the
+ * GPU), global setImmediate is replaced by a 1 ms timer; it is restored as soon as no map is
+ * pending. Node only: the browser path never sees this. Opt out with FOVEA_NODE_POLL=immediate.
+ */
+function throttlePollingDuringMapAsync(GPUBufferClass: { prototype: GPUBuffer }): void {
+  if (process.env.FOVEA_NODE_POLL === 'immediate') return;
+  const proto = GPUBufferClass.prototype as GPUBuffer & { [k: symbol]: boolean };
+  const marker = Symbol.for('fovea.throttledMapAsync');
+  if (proto[marker]) return;
+  proto[marker] = true;
+  const original = proto.mapAsync;
+  const immediate = globalThis.setImmediate;
+  const throttled = ((fn: (...a: unknown[]) => void, ...args: unknown[]) => setTimeout(fn, 1, ...args)) as unknown as typeof setImmediate;
+  let pending = 0;
+  proto.mapAsync = function (this: GPUBuffer, mode: GPUMapModeFlags, offset?: number, size?: number): Promise<undefined> {
+    if (pending++ === 0) globalThis.setImmediate = throttled;
+    const done = () => {
+      if (--pending === 0) globalThis.setImmediate = immediate;
+    };
+    const p = original.call(this, mode, offset, size);
+    p.then(done, done);
+    return p;
+  };
+}
