@@ -94,7 +94,8 @@ export function planGraph(g: Graph, limits: KernelLimits, options: KernelOptions
     const ctx = makeOpContext(node, g.opsets[node.domain] ?? g.opset, g.initializers);
     if (op.view) {
       values.set(node.outputs[0], valueBuffer(node.inputs[0], node));
-      continue;
+      // A view may still write its other outputs by dispatch (Dropout's optional mask).
+      if (!op.gpu || !node.outputs.slice(1).some(Boolean)) continue;
     }
     const attrs = op.parse(ctx);
     const k = kernelBuilder(node, g, limits, options, valueBuffer, alloc, dispatches, shapeOf, (id) => buffers[id].bytes);

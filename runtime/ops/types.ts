@@ -86,7 +86,8 @@ export interface OpDef<A = any> {
   /** Constant outputs computable from static input shapes alone (Shape, Size), even when the
    * inputs themselves are not constant. Return undefined when not applicable. */
   foldFromShapes?(inputs: (TypeShape | undefined)[], attrs: A, ctx: OpContext): HostTensor[] | undefined;
-  /** Output 0 reuses input 0's buffer unchanged (Reshape, Flatten, Identity…): no dispatch. */
+  /** Output 0 reuses input 0's buffer unchanged (Reshape, Flatten, Identity…): no dispatch for it.
+   * A view's gpu(), if any, runs only when the node has further named outputs, and writes those. */
   view?: boolean;
   /** Emit the GPU dispatches. Absent for ops that only run on constant inputs. */
   gpu?(k: KernelBuilder, attrs: A): void;

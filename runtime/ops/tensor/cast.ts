@@ -1,0 +1,112 @@
+// Cast (ONNX opset 1/6/9/13/19/21): converts elements to the type `to` (a TensorProto data-type
+// code; a type name string in opset 1). Semantics follow a C cast, as onnxruntime does:
+// float -> integer truncates toward zero (saturating at the int32 range Fovea stores integers
+// in), 8/16-bit integer targets wrap, anything -> bool is (v != 0), bool -> number is 0/1.
+// float16/float64 are computed as float32 (Fovea's float storage). Strings are not supported.
+import type { OpDef, TypeShape } from '../types.js';
+import type { DType, Node } from '../../ir/types.js';
+import { isFloat, sizeOf } from '../../ir/types.js';
+import { makeHost, saturate } from '../../ir/host-tensor.js';
+import { grid } from '../../gpu/plan.js';
+import { fail } from './util.js';
+
+const CAST_WG = 256;
+
+/** ONNX TensorProto.DataType codes (onnx.proto). */
+const BY_CODE: Record<number, DType> = {
+  1: 'float32', 2: 'uint8', 3: 'int8', 4: 'uint16', 5: 'int16', 6: 'int32', 7: 'int64', 8: 'string',
+  9: 'bool', 10: 'float16', 11: 'float64', 12: 'uint32', 13: 'uint64',
+};
+/** Opset 1 names the type with the enum's string. */
+const BY_NAME: Record<string, DType> = {
+  FLOAT: 'float32', UINT8: 'uint8', INT8: 'int8', UINT16: 'uint16', INT16: 'int16', INT32: 'int32', INT64: 'int64',
+  STRING: 'string', BOOL: 'bool', FLOAT16: 'float16', DOUBLE: 'float64', UINT32: 'uint32', UINT64: 'uint64',
+};
+
+interface CastAttrs {
+  to: DType;
+}
+
+type Kind = 'float' | 'int' | 'bool';
+
+function kindOf(d: DType): Kind {
+  return isFloat(d) ? 'float' : d === 'bool' ? 'bool' : 'int';
+}
+
+/** Wrapping of narrow integer targets: [shift for the sign-extending form, mask for unsigned]. */
+const NARROW: Partial<Record<DType, { bits: number; signed: boolean }>> = {
+  int8: { bits: 8, signed: true },
+  uint8: { bits: 8, signed: false },
+  int16: { bits: 16, signed: true },
+  uint16: { bits: 16, signed: false },
+};
+
+function wrapHost(to: DType, v: number): number {
+  const w = NARROW[to];
+  if (!w) return v;
+  const shift = 32 - w.bits;
+  return w.signed ? (v << shift) >> shift : v & ((1 << w.bits) - 1);
+}
+
+function convertHost(from: Kind, to: DType, v: number): number {
+  const k = kindOf(to);
+  if (k === 'bool') return v !== 0 ? 1 : 0;
+  if (k === 'float') return v;
+  // Integer target: truncate floats (NaN -> 0), saturate to int32, then wrap narrow types.
+  return wrapHost(to, from === 'float' ? saturate(v) : v);
+}
+
+/** WGSL expression of the input bits `v` (u32) giving the output bits. */
+function castExpr(from: Kind, to: DType): string {
+  const k = kindOf(to);
+  if (k === 'bool') return from === 'float' ? 'select(0u, 1u, bitcast<f32>(v) != 0.0)' : 'select(0u, 1u, v != 0u)';
+  if (k === 'float') {
+    if (from === 'float') return 'v';
+    return from === 'bool' ? 'bitcast<u32>(f32(v))' : 'bitcast<u32>(f32(bitcast<i32>(v)))';
+  }
+  const int = from === 'float' ? 'i32(bitcast<f32>(v))' : 'bitcast<i32>(v)';
+  const w = NARROW[to];
+  if (!w) return `bitcast<u32>(${int})`;
+  const shift = 32 - w.bits;
+  return w.signed ? `bitcast<u32>((${int} << ${shift}u) >> ${shift}u)` : `(bitcast<u32>(${int}) & ${(1 << w.bits) - 1}u)`;
+}
+
+function targetOf(node: Node, opset: number): DType {
+  const v = node.attributes.to;
+  let to: DType | undefined;
+  if (typeof v === 'number') to = BY_CODE[v];
+  else if (typeof v === 'string' && opset < 6) to = BY_NAME[v.toUpperCase()];
+  if (!to) fail(node, v === undefined ? 'the "to" attribute is required' : `unsupported target type ${JSON.stringify(v)}`);
+  if (to === 'string') fail(node, 'casting to string is not supported');
+  return to;
+}
+
+export const Cast: OpDef<CastAttrs> = {
+  opType: 'Cast',
+  parse: (ctx) => ({ to: targetOf(ctx.node, ctx.opset) }),
+  infer(inputs, a, ctx): TypeShape[] {
+    const x = inputs[0]!;
+    if (x.dtype === 'string') fail(ctx.node, 'casting from string is not supported');
+    return [{ dtype: a.to, shape: [...x.shape] }];
+  },
+  cpu(inputs, a) {
+    const x = inputs[0]!;
+    const from = kindOf(x.dtype);
+    const y = makeHost(a.to, x.dims);
+    for (let i = 0; i < x.data.length; i++) y.data[i] = convertHost(from, a.to, x.data[i]);
+    return [y];
+  },
+  gpu(k, a) {
+    const n = sizeOf(k.outputs[0].shape);
+    if (n === 0) return;
+    const from = kindOf(k.inputs[0]!.dtype);
+    k.dispatch({
+      shader: 'cast',
+      variant: `${k.inputs[0]!.dtype}->${a.to}`,
+      defines: { WG: CAST_WG, EXPR: castExpr(from, a.to) },
+      bindings: { x: k.input(0), y: k.output(0) },
+      uniforms: { n },
+      workgroups: grid(Math.ceil(n / CAST_WG), k.limits),
+    });
+  },
+};
