@@ -145,14 +145,18 @@ function kernelBuilder(
   return {
     node,
     inputs: node.inputs.map((x) => (x ? shapeOf(x) : undefined)),
-    outputs: node.outputs.map((x) => shapeOf(x)),
+    // An omitted optional output ('') has no value: an empty placeholder; output(i) refuses it.
+    outputs: node.outputs.map((x) => (x ? shapeOf(x) : { dtype: 'float32', shape: [0] })),
     limits,
     options,
     input: (i) => {
       if (!node.inputs[i]) throw new FoveaError(`input ${i} is absent`, { op: node.opType, node: node.name });
       return wrap(node.inputs[i]);
     },
-    output: (i) => wrap(node.outputs[i]),
+    output: (i) => {
+      if (!node.outputs[i]) throw new FoveaError(`output ${i} is not requested`, { op: node.opType, node: node.name });
+      return wrap(node.outputs[i]);
+    },
     constant: (i) => (node.inputs[i] ? g.initializers.get(node.inputs[i]) : undefined),
     weight: (key, data) => ({ id: alloc(data.byteLength, `${node.name}/${key}`, data, node) }),
     scratch: (bytes) => ({ id: alloc(bytes, `${node.name}/scratch`, undefined, node) }),
