@@ -1,17 +1,25 @@
 // Elementwise unary op y[i] = f(x[i]) over a flat array of n elements.
-// Layout: x, y flat row-major f32. Tiling: one element per invocation, {{WG}} per workgroup,
-// 2D grid of workgroups (see flat_index). f is the define {{EXPR}} of `v` (and params.alpha/beta).
+// Layout: x, y flat row-major, f32 (or i32 when INT is defined: integer tensors, with the
+// alpha/beta/gamma parameters as i32 too). Tiling: one element per invocation, {{WG}} per
+// workgroup, 2D grid of workgroups (see flat_index). f is the define {{EXPR}} of `v` (and
+// alpha/beta/gamma).
 //#include prelude
+
+#if INT
+alias T = i32;
+#else
+alias T = f32;
+#endif
 
 struct Params {
   n: u32,
-  alpha: f32,
-  beta: f32,
-  gamma: f32,
+  alpha: T,
+  beta: T,
+  gamma: T,
 }
 
-@group(0) @binding(0) var<storage, read> x: array<f32>;
-@group(0) @binding(1) var<storage, read_write> y: array<f32>;
+@group(0) @binding(0) var<storage, read> x: array<T>;
+@group(0) @binding(1) var<storage, read_write> y: array<T>;
 @group(0) @binding(2) var<uniform> params: Params;
 
 @compute @workgroup_size({{WG}})

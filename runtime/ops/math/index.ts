@@ -1,4 +1,34 @@
-// math ops. One op per file.
+// Math ops: elementwise unary math (through activation/unary.ts), broadcasting binary
+// arithmetic (through binary.ts), BatchNormalization, and the reductions (through reduce.ts).
+// One op per file.
 import type { OpDef } from '../types.js';
+import { Neg } from './neg.js';
+import { Abs } from './abs.js';
+import { Sqrt } from './sqrt.js';
+import { Exp } from './exp.js';
+import { Log } from './log.js';
+import { Reciprocal } from './reciprocal.js';
+import { Floor } from './floor.js';
+import { Ceil } from './ceil.js';
+import { Add } from './add.js';
+import { Sub } from './sub.js';
+import { Mul } from './mul.js';
+import { Div } from './div.js';
+import { Pow } from './pow.js';
+import { BatchNormalization } from './batch-normalization.js';
+import { ReduceMean } from './reduce-mean.js';
+import { ReduceSum } from './reduce-sum.js';
+import { ReduceMax } from './reduce-max.js';
+import { ReduceMin } from './reduce-min.js';
+import { ReduceProd } from './reduce-prod.js';
+import { ReduceSumSquare } from './reduce-sum-square.js';
+import { ReduceL1 } from './reduce-l1.js';
+import { ReduceL2 } from './reduce-l2.js';
+import { ReduceLogSum } from './reduce-log-sum.js';
 
-export const mathOps: OpDef[] = [];
+export const mathOps: OpDef[] = [
+  Neg, Abs, Sqrt, Exp, Log, Reciprocal, Floor, Ceil,
+  Add, Sub, Mul, Div, Pow,
+  BatchNormalization,
+  ReduceMean, ReduceSum, ReduceMax, ReduceMin, ReduceProd, ReduceSumSquare, ReduceL1, ReduceL2, ReduceLogSum,
+];

@@ -1,0 +1,14 @@
+// ReduceL1 (ONNX opset 1/11/13/18): sum of |x| over `axes` (attribute before opset 18, input
+// from 18; see reduce.ts). Float and integer tensors.
+import { reduceOp } from './reduce.js';
+
+export const ReduceL1 = reduceOp({
+  opType: 'ReduceL1',
+  axesInputSince: 18,
+  init: 'T(0)',
+  map: 'abs(v)',
+  combine: 'acc + v',
+  final: 'acc',
+  ints: true,
+  host: { init: 0, map: (v) => Math.abs(v), combine: (s, v) => s + v, final: (s) => s },
+});

@@ -1,0 +1,86 @@
+// Elementwise binary op y = f(a, b) with numpy (multidirectional) broadcasting.
+// Layout: x0 (a), x1 (b) and y are flat row-major arrays of 4-byte elements: {{T}} for a and y
+// (f32, or i32 for integer tensors) and {{TB}} for b (the same type, except for Pow's integer
+// exponent of a float base). The host coalesces dims first: size-1 output dims are dropped and
+// adjacent dims that are contiguous in every operand are merged, so `rank` is at most 8 and
+// usually 1-3. out_strides are y's row-major strides (elements); a_strides/b_strides are the
+// operands' strides, 0 along the dims where that operand is broadcast.
+// Tiling: one output element per invocation, {{WG}} per workgroup, 2D grid (see flat_index).
+// Variant SAME: a, b and y have one shape, so there is no index arithmetic.
+// f is the define {{EXPR}}, an expression of a and b (see op()).
+//#include prelude
+
+alias T = {{T}};
+
+struct Params {
+  n: u32,
+  rank: u32,
+  out_strides: array<vec4<u32>, 2>,
+  a_strides: array<vec4<u32>, 2>,
+  b_strides: array<vec4<u32>, 2>,
+}
+
+@group(0) @binding(0) var<storage, read> x0: array<T>;
+@group(0) @binding(1) var<storage, read> x1: array<{{TB}}>;
+@group(0) @binding(2) var<storage, read_write> y: array<T>;
+@group(0) @binding(3) var<uniform> params: Params;
+
+// Pow on floats. WGSL's pow(x, e) is undefined for x < 0, while ONNX follows C's pow, which is
+// real for integral exponents ((-2)^3 = -8); x^0 is 1 for every x. The common exponents are
+// computed exactly (pow is exp2(e * log2(x)) on most GPUs).
+fn pow_f32(x: f32, e: f32) -> f32 {
+  if (e == 0.0) { return 1.0; }
+  if (e == 1.0) { return x; }
+  if (e == 2.0) { return x * x; }
+  if (e == 0.5) { return sqrt(x); }
+  if (x < 0.0 && e == floor(e)) {
+    let r = pow(-x, e);
+    let half = e * 0.5;
+    return select(r, -r, half != floor(half));
+  }
+  return pow(x, e);
+}
+
+// Pow on integers by squaring; a negative exponent truncates 1/x^|e| toward zero as C does.
+fn pow_i32(x: i32, e: i32) -> i32 {
+  if (e < 0) {
+    if (x == 1) { return 1; }
+    if (x == -1) { return select(1, -1, (e & 1) != 0); }
+    return 0;
+  }
+  var r = 1;
+  var base = x;
+  var k = u32(e);
+  loop {
+    if (k == 0u) { break; }
+    if ((k & 1u) != 0u) { r *= base; }
+    base *= base;
+    k >>= 1u;
+  }
+  return r;
+}
+
+fn op(a: T, b: T) -> T {
+  return {{EXPR}};
+}
+
+@compute @workgroup_size({{WG}})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lidx: u32) {
+  let i = flat_index(wid, nwg, lidx, {{WG}}u);
+  if (i >= params.n) { return; }
+#if SAME
+  y[i] = op(x0[i], T(x1[i]));
+#else
+  var rem = i;
+  var ia = 0u;
+  var ib = 0u;
+  for (var d = 0u; d < params.rank; d++) {
+    let s = params.out_strides[d / 4u][d % 4u];
+    let q = rem / s;
+    rem -= q * s;
+    ia += q * params.a_strides[d / 4u][d % 4u];
+    ib += q * params.b_strides[d / 4u][d % 4u];
+  }
+  y[i] = op(x0[ia], T(x1[ib]));
+#endif
+}
