@@ -79,7 +79,7 @@ test('bytes, ArrayBuffer, Blob and file path', async () => {
   const bytes = reluModel();
   await check(await InferenceSession.create(bytes));
   await check(await InferenceSession.create(new Uint8Array(bytes).buffer)); // a copy: protobufjs returns a pooled Buffer
-  await check(await InferenceSession.create(new Blob([bytes])));
+  await check(await InferenceSession.create(new Blob([new Uint8Array(bytes)])));
   await check(await InferenceSession.create(join(dir, 'relu.onnx')));
 });
 
