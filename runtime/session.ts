@@ -8,6 +8,7 @@ import { runPasses } from './passes/index.js';
 import { printGraph } from './ir/print.js';
 import { planGraph, type Plan } from './gpu/plan.js';
 import { Executor } from './gpu/executor.js';
+import { planMemory, type MemoryPlan } from './gpu/memory.js';
 import { acquireDevice } from './gpu/device.js';
 import { pipelineCacheSize } from './gpu/pipeline-cache.js';
 import type { KernelLimits } from './ops/types.js';
@@ -28,6 +29,10 @@ export interface SessionOptions {
   forceAlgorithm?: string;
   /** Lower the storage-binding size the planner assumes (tests of operand splitting). */
   maxStorageBufferBindingSize?: number;
+  /** Share GPU buffers between activations whose lifetimes do not overlap (default true). */
+  memoryReuse?: boolean;
+  /** Intermediate values to keep readable after a run (`fetchValue`); they get their own buffers. */
+  keepValues?: string[];
   /** Verify the IR after every pass (default true: it is cheap). */
   verify?: boolean;
   debug?: {
@@ -47,8 +52,14 @@ export interface ValueMetadata {
 
 export interface SessionStats {
   dispatches: number;
+  /** GPU buffers made at create (activations after sharing, plus constants and weights). */
   buffers: number;
-  bufferBytes: number;
+  /** Peak activation bytes (after buffer sharing). */
+  activationBytes: number;
+  /** Activation bytes with one buffer per value (no sharing). */
+  activationBytesNoReuse: number;
+  /** Bytes of constants and weights uploaded at create. */
+  weightBytes: number;
   pipelines: number;
   adapter: string;
 }
@@ -58,7 +69,7 @@ export class InferenceSession {
   readonly outputNames: readonly string[];
   readonly inputMetadata: readonly ValueMetadata[];
   readonly outputMetadata: readonly ValueMetadata[];
-  private compiled: Promise<{ graph: Graph; plan: Plan; executor: Executor }> | undefined;
+  private compiled: Promise<{ graph: Graph; plan: Plan; memory: MemoryPlan; executor: Executor }> | undefined;
   private released = false;
 
   private constructor(
@@ -112,12 +123,22 @@ export class InferenceSession {
         const plan = planGraph(graph, this.limits(), { forceAlgorithm: this.options.forceAlgorithm });
         const dumpNode = this.options.debug?.dumpWgsl;
         if (dumpNode) for (const d of plan.dispatches) if (d.node === dumpNode) console.log(`// ${d.op} "${d.node}" [${d.variant}]\n${d.code}`);
+        const kept = new Set(this.options.keepValues ?? []);
+        for (const name of kept) {
+          if (!graph.values.has(name)) throw new InputError(`keepValues: the model has no value "${name}"`);
+        }
+        const memory = planMemory(plan, {
+          reuse: this.options.memoryReuse ?? true,
+          keep: [...kept].map((n) => plan.values.get(n)).filter((id): id is number => id !== undefined),
+        });
         const progress = this.options.onProgress;
         const executor = await Executor.create(this.device, plan, {
           label: graph.name,
+          memory,
+          kept,
           onProgress: progress ? (_s, done, total) => progress(done, total, 'compile') : undefined,
         });
-        return { graph, plan, executor };
+        return { graph, plan, memory, executor };
       })();
       this.compiled.catch(() => {
         this.compiled = undefined;
@@ -192,11 +213,14 @@ export class InferenceSession {
   }
 
   async stats(): Promise<SessionStats> {
-    const { plan } = await this.compile();
+    const { plan, memory } = await this.compile();
+    const weights = plan.buffers.filter((b) => b.init);
     return {
       dispatches: plan.dispatches.length,
-      buffers: plan.buffers.length,
-      bufferBytes: plan.buffers.reduce((a, b) => a + b.bytes, 0),
+      buffers: memory.physical.length + weights.length,
+      activationBytes: memory.peakBytes,
+      activationBytesNoReuse: memory.naiveBytes,
+      weightBytes: weights.reduce((a, b) => a + b.bytes, 0),
       pipelines: new Set(plan.dispatches.map((d) => d.code)).size,
       adapter: this.adapter,
     };

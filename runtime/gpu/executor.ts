@@ -4,12 +4,17 @@
 // the feeds, records every dispatch into one compute pass of one command encoder, copies the
 // outputs into one staging buffer and submits once; the only readback is that buffer.
 import type { Plan, PlanDispatch } from './plan.js';
+import type { MemoryPlan } from './memory.js';
 import { getPipeline, type CachedPipeline } from './pipeline-cache.js';
 import { packUniforms } from './shader.js';
 import { CompileError, SessionError } from '../errors.js';
 
 export interface ExecutorOptions {
   label?: string;
+  /** Physical buffers for the activations (runtime/gpu/memory.ts). */
+  memory: MemoryPlan;
+  /** Values whose buffers are not shared, so that they can be read after a run. */
+  kept?: ReadonlySet<string>;
   onProgress?: (stage: 'compile', done: number, total: number) => void;
 }
 
@@ -27,7 +32,10 @@ export class Executor {
   private constructor(
     readonly device: GPUDevice,
     readonly plan: Plan,
+    /** The GPU buffer behind each plan (virtual) buffer id; activations share physical buffers. */
     private readonly buffers: GPUBuffer[],
+    private readonly owned: GPUBuffer[],
+    private readonly kept: ReadonlySet<string>,
     private readonly recorded: Recorded[],
     private readonly uniformBuffer: GPUBuffer | undefined,
     private readonly staging: GPUBuffer | undefined,
@@ -38,22 +46,23 @@ export class Executor {
     });
   }
 
-  static async create(device: GPUDevice, plan: Plan, opts: ExecutorOptions = {}): Promise<Executor> {
+  static async create(device: GPUDevice, plan: Plan, opts: ExecutorOptions): Promise<Executor> {
     const label = opts.label ?? 'fovea';
+    const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+    const { memory } = opts;
+    const physical = memory.physical.map((bytes, i) => {
+      const names = plan.buffers.filter((b) => memory.assign.get(b.id) === i).map((b) => b.label);
+      return device.createBuffer({ size: bytes, usage, label: `${label}:${names.length > 1 ? `shared(${names.join(',')})`.slice(0, 200) : names[0]}` });
+    });
     const buffers = plan.buffers.map((b) => {
-      const buf = device.createBuffer({
-        size: b.bytes,
-        usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
-        mappedAtCreation: !!b.init,
-        label: `${label}:${b.label}`,
-      });
-      if (b.init) {
-        const dst = new Uint8Array(buf.getMappedRange());
-        dst.set(new Uint8Array(b.init.buffer, b.init.byteOffset, b.init.byteLength));
-        buf.unmap();
-      }
+      if (!b.init) return physical[memory.assign.get(b.id)!];
+      // Constants and weights: uploaded once, through a mapping at creation (no staging copy).
+      const buf = device.createBuffer({ size: b.bytes, usage, mappedAtCreation: true, label: `${label}:${b.label}` });
+      new Uint8Array(buf.getMappedRange()).set(new Uint8Array(b.init.buffer, b.init.byteOffset, b.init.byteLength));
+      buf.unmap();
       return buf;
     });
+    const owned = [...physical, ...buffers.filter((_, i) => plan.buffers[i].init)];
 
     // Pipelines: unique shader texts compiled in parallel, progress reported as each finishes.
     const unique = [...new Set(plan.dispatches.map((d) => d.code))];
@@ -74,7 +83,7 @@ export class Executor {
     try {
       pipelines = new Map(await Promise.all(unique.map(async (c) => [c, await byCode.get(c)!] as const)));
     } catch (e) {
-      for (const b of buffers) b.destroy();
+      for (const b of owned) b.destroy();
       throw e;
     }
 
@@ -102,7 +111,9 @@ export class Executor {
         if (ref.offset && ref.offset % storageAlign) {
           throw new CompileError(`binding "${s.name}" offset ${ref.offset} is not a multiple of ${storageAlign}`, { op: d.op, node: d.node });
         }
-        return { binding: s.binding, resource: { buffer: buffers[ref.id], offset: ref.offset ?? 0, size: ref.size } };
+        // Explicit size: a shared physical buffer may be larger than this value.
+        const size = ref.size ?? plan.buffers[ref.id].bytes - (ref.offset ?? 0);
+        return { binding: s.binding, resource: { buffer: buffers[ref.id], offset: ref.offset ?? 0, size } };
       });
       for (const k of Object.keys(d.bindings)) {
         if (!p.reflection.storage.some((s) => s.name === k)) throw new CompileError(`binding "${k}" is not in the shader`, { op: d.op, node: d.node, hint: d.variant });
@@ -128,7 +139,7 @@ export class Executor {
     const staging = stagingBytes
       ? device.createBuffer({ size: stagingBytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, label: `${label}:staging` })
       : undefined;
-    return new Executor(device, plan, buffers, recorded, uniformBuffer, staging, stagingOffsets);
+    return new Executor(device, plan, buffers, owned, opts.kept ?? new Set(), recorded, uniformBuffer, staging, stagingOffsets);
   }
 
   get dispatchCount(): number {
@@ -184,6 +195,12 @@ export class Executor {
     await this.queue;
     const id = this.plan.values.get(name);
     if (id === undefined) throw new SessionError(`value "${name}" is not resident on the GPU`);
+    const pinned = this.kept.has(name) || this.plan.inputs.some((t) => t.name === name) || this.plan.outputs.some((t) => t.name === name);
+    if (!pinned && !this.plan.buffers[id].init) {
+      throw new SessionError(`value "${name}" shares its buffer with other values and is overwritten during a run`, {
+        hint: `create the session with keepValues: ["${name}"] (or memoryReuse: false) to read it after run()`,
+      });
+    }
     const size = Math.ceil(Math.max(bytes, 4) / 4) * 4;
     const tmp = this.device.createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, label: `read ${name}` });
     const enc = this.device.createCommandEncoder();
@@ -203,7 +220,7 @@ export class Executor {
     if (this.released) return;
     this.released = true;
     await this.queue;
-    for (const b of this.buffers) b.destroy();
+    for (const b of this.owned) b.destroy();
     this.uniformBuffer?.destroy();
     this.staging?.destroy();
   }
