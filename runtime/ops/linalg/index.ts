@@ -1,4 +1,6 @@
-// Linear algebra ops (Gemm, MatMul). One op per file.
+// Linear algebra ops (Gemm, MatMul). One op per file; both lower to the GEMM of gemm-kernel.ts.
 import type { OpDef } from '../types.js';
+import { Gemm } from './gemm.js';
+import { MatMul } from './mat-mul.js';
 
-export const linalgOps: OpDef[] = [];
+export const linalgOps: OpDef[] = [Gemm, MatMul];
