@@ -1,0 +1,45 @@
+// Shared shape of GlobalAveragePool and GlobalMaxPool (ONNX opset 1): the mean or max over all
+// spatial dims of an (N, C, D1, ..., Dk) input (k ≥ 1), output (N, C, 1, ..., 1). One dispatch
+// of shaders/global-pool.wgsl, one workgroup per (n, c) plane.
+import type { OpDef } from '../types.js';
+import { sizeOf } from '../../ir/types.js';
+import { ShapeError } from '../../errors.js';
+import { grid } from '../../gpu/plan.js';
+
+const GLOBAL_POOL_WG = 64;
+
+export function globalPoolOp(opType: string, max: boolean): OpDef<Record<string, never>> {
+  return {
+    opType,
+    parse: () => ({}),
+    infer(inputs, _a, ctx) {
+      const x = inputs[0]!;
+      if (x.shape.length < 3) {
+        throw new ShapeError(`${opType} needs an (N, C, D1, ...) input with at least one spatial dim, got rank ${x.shape.length}`, {
+          op: ctx.node.opType,
+          node: ctx.node.name,
+          shapes: { X: x.shape },
+        });
+      }
+      if (sizeOf(x.shape.slice(2)) === 0 && x.shape[0] * x.shape[1] > 0) {
+        throw new ShapeError(`${opType} of an empty spatial extent is undefined`, { op: ctx.node.opType, node: ctx.node.name, shapes: { X: x.shape } });
+      }
+      if (x.dtype !== 'float32') throw new ShapeError(`${opType} needs a float32 input, got ${x.dtype}`, { op: ctx.node.opType, node: ctx.node.name });
+      return [{ dtype: 'float32', shape: [x.shape[0], x.shape[1], ...x.shape.slice(2).map(() => 1)] }];
+    },
+    gpu(k) {
+      const x = k.inputs[0]!;
+      const planes = x.shape[0] * x.shape[1];
+      const size = sizeOf(x.shape.slice(2));
+      if (planes === 0) return;
+      k.dispatch({
+        shader: 'global-pool',
+        variant: max ? 'max' : 'average',
+        defines: { WG: GLOBAL_POOL_WG, MAX: max },
+        bindings: { x: k.input(0), y: k.output(0) },
+        uniforms: { planes, size },
+        workgroups: grid(planes, k.limits),
+      });
+    },
+  };
+}

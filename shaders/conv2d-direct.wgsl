@@ -1,0 +1,74 @@
+// 2-D convolution (NCHW), direct: one output element per invocation, a plain loop over the
+// group's input channels and the kernel window. The simple reference variant (tests compare the
+// implicit-GEMM kernel with it); slower, but with no tiling to get wrong.
+// Layout: x is [N, C, H, W], w is the ONNX [M, Cg, KH, KW], bias is [M], y is [N, M, OH, OW];
+// the flat output index is decoded into (b, oc, oh, ow). Out-of-image taps count as 0.
+// Tiling: {{WG}} outputs per workgroup, 2-D grid of workgroups (see flat_index).
+// Epilogue: y = ACTIVATION(acc + bias), ACTIVATION being the define {{ACTIVATION}} of `v`.
+//#include prelude
+
+struct Params {
+  total: u32,
+  C: u32,
+  H: u32,
+  W: u32,
+  M: u32,
+  OH: u32,
+  OW: u32,
+  Cg: u32,
+  Mg: u32,
+  KH: u32,
+  KW: u32,
+  stride_h: i32,
+  stride_w: i32,
+  pad_h: i32,
+  pad_w: i32,
+  dil_h: i32,
+  dil_w: i32,
+}
+
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read> w: array<f32>;
+#if HAS_BIAS
+@group(0) @binding(2) var<storage, read> bias: array<f32>;
+#endif
+@group(0) @binding(3) var<storage, read_write> y: array<f32>;
+@group(0) @binding(4) var<uniform> params: Params;
+
+@compute @workgroup_size({{WG}})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lidx: u32) {
+  let i = flat_index(wid, nwg, lidx, {{WG}}u);
+  if (i >= params.total) { return; }
+  let ow = i % params.OW;
+  let t0 = i / params.OW;
+  let oh = t0 % params.OH;
+  let t1 = t0 / params.OH;
+  let oc = t1 % params.M;
+  let b = t1 / params.M;
+  let g = oc / params.Mg;
+  let ih0 = i32(oh) * params.stride_h - params.pad_h;
+  let iw0 = i32(ow) * params.stride_w - params.pad_w;
+  let Hi = i32(params.H);
+  let Wi = i32(params.W);
+  let KHW = params.KH * params.KW;
+#if HAS_BIAS
+  var acc = bias[oc];
+#else
+  var acc = 0.0;
+#endif
+  for (var c = 0u; c < params.Cg; c++) {
+    let xplane = (b * params.C + g * params.Cg + c) * params.H * params.W;
+    let wbase = (oc * params.Cg + c) * KHW;
+    for (var kh = 0u; kh < params.KH; kh++) {
+      let ih = ih0 + i32(kh) * params.dil_h;
+      if (ih < 0 || ih >= Hi) { continue; }
+      for (var kw = 0u; kw < params.KW; kw++) {
+        let iw = iw0 + i32(kw) * params.dil_w;
+        if (iw < 0 || iw >= Wi) { continue; }
+        acc += x[xplane + u32(ih * Wi + iw)] * w[wbase + kh * params.KW + kw];
+      }
+    }
+  }
+  let v = acc;
+  y[i] = {{ACTIVATION}};
+}

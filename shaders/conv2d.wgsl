@@ -1,0 +1,206 @@
+// 2-D convolution (NCHW) as an implicit GEMM, per group g:
+//   Y_g[m, n] = sum_k W_g[m, k] * X_g[k, n]
+//   m: output channel within the group (Mg rows); n: (batch, oh, ow) flattened (ncols columns);
+//   k: (c, kh, kw) flattened over the group's input channels and the kernel (K = Cg*KH*KW).
+// Layout: x is [N, C, H, W]; w is the ONNX [M, Cg, KH, KW], so row m of W_g is contiguous and K
+// long; y is [N, M, OH, OW]; bias is [M]. The im2col matrix X_g is never stored: element (k, n)
+// is x[colbase(n) + ktab[k].x] when the tap (ih0(n) + ktab[k].y, iw0(n) + ktab[k].z) lies inside
+// the image, else 0. ktab (built on the host, one vec4<i32> per k) holds
+// (c*H*W + kh*dh*W + kw*dw, kh*dh, kw*dw, 0); colbase and the window origin (ih0, iw0) are
+// computed once per thread, so the K loop has no integer division.
+// Tiling: a workgroup computes a {{TM}}x{{TN}} tile of Y_g with 64 threads, each an 8x8 register
+// tile: rows tm*4..+3 and TM/2 + tm*4..+3, columns tn*4..+3 and TN/2 + tn*4..+3 (the two halves
+// keep neighbouring threads on neighbouring vec4s of workgroup memory). K advances in chunks of
+// {{TK}}: the A chunk (TM x TK, from w) and the B chunk (TK x TN, gathered from x) are staged in
+// workgroup memory as vec4s along m and along n, so each k of the inner loop reads 2 vec4s of
+// each for 64 multiply-adds (8x8 is a usual GPU register tile; on lavapipe, where every load
+// from workgroup memory costs a loop over the SIMD lanes, this ratio sets the speed).
+// Ragged edges: rows past Mg and columns past ncols are computed on zeros and not stored; k past
+// K reads zeros.
+// Workgroups: a flat list (see flat_index) of n tiles, then m tiles, then groups.
+// Epilogue: y = ACTIVATION(acc + bias), ACTIVATION being the define {{ACTIVATION}} of `v`.
+//#include prelude
+
+struct Params {
+  C: u32,
+  H: u32,
+  W: u32,
+  M: u32,
+  OHW: u32,
+  OW: u32,
+  Cg: u32,
+  Mg: u32,
+  K: u32,
+  ncols: u32,
+  stride_h: i32,
+  stride_w: i32,
+  pad_h: i32,
+  pad_w: i32,
+  n_tiles: u32,
+  m_tiles: u32,
+  tiles: u32,
+}
+
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read> w: array<f32>;
+@group(0) @binding(2) var<storage, read> ktab: array<vec4<i32>>;
+#if HAS_BIAS
+@group(0) @binding(3) var<storage, read> bias: array<f32>;
+#endif
+@group(0) @binding(4) var<storage, read_write> y: array<f32>;
+@group(0) @binding(5) var<uniform> params: Params;
+
+const TM: u32 = {{TM}}u;
+const TN: u32 = {{TN}}u;
+const TK: u32 = {{TK}}u;
+const TM4: u32 = TM / 4u;
+const TN4: u32 = TN / 4u;
+const TM8: u32 = TM / 8u;
+const TN8: u32 = TN / 8u;
+const THREADS: u32 = 64u;
+
+var<workgroup> As: array<vec4<f32>, TK * TM4>;
+var<workgroup> Bs: array<vec4<f32>, TK * TN4>;
+
+// Writes row m (within the group) of the tile for 4 consecutive columns whose output offsets
+// (b*M*OHW + p) are `cols`; `ok` masks columns past ncols.
+fn store4(m: u32, g: u32, cols: vec4<u32>, ok: vec4<bool>, acc: vec4<f32>) {
+  if (m >= params.Mg) { return; }
+  let oc = g * params.Mg + m;
+#if HAS_BIAS
+  let vb = acc + bias[oc];
+#else
+  let vb = acc;
+#endif
+  let base = oc * params.OHW;
+  for (var j = 0u; j < 4u; j++) {
+    if (ok[j]) {
+      let v = vb[j];
+      y[cols[j] + base] = {{ACTIVATION}};
+    }
+  }
+}
+
+@compute @workgroup_size(THREADS)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
+  let tile = flat_index(wid, nwg, 0u, 1u);
+  if (tile >= params.tiles) { return; }
+  let n_tile = tile % params.n_tiles;
+  let rest = tile / params.n_tiles;
+  let m_tile = rest % params.m_tiles;
+  let g = rest / params.m_tiles;
+  let n_base = n_tile * TN;
+  let m_base = m_tile * TM;
+  let K = params.K;
+  let Mg = params.Mg;
+  let Hi = i32(params.H);
+  let Wi = i32(params.W);
+
+  // B loader: a fixed quad of 4 columns, chunk rows lk_b, lk_b + THREADS/TN4, ...
+  let lq_b = tid % TN4;
+  let lk_b = tid / TN4;
+  let n4 = vec4<u32>(n_base + lq_b * 4u) + vec4<u32>(0u, 1u, 2u, 3u);
+  let b4 = n4 / params.OHW;
+  let p4 = n4 % params.OHW;
+  let ih0 = vec4<i32>(p4 / params.OW) * params.stride_h - params.pad_h;
+  let iw0 = vec4<i32>(p4 % params.OW) * params.stride_w - params.pad_w;
+  let colbase = vec4<i32>((b4 * params.C + g * params.Cg) * params.H * params.W) + ih0 * Wi + iw0;
+  let colok = n4 < vec4<u32>(params.ncols);
+
+  // A loader: a fixed k of the chunk, row quads lq_a, lq_a + THREADS/TK, ...
+  let lk_a = tid % TK;
+  let lq_a = tid / TK;
+
+  let tm = tid / TN8;
+  let tn = tid % TN8;
+  var acc00 = vec4<f32>(0.0);
+  var acc01 = vec4<f32>(0.0);
+  var acc10 = vec4<f32>(0.0);
+  var acc11 = vec4<f32>(0.0);
+  var acc20 = vec4<f32>(0.0);
+  var acc21 = vec4<f32>(0.0);
+  var acc30 = vec4<f32>(0.0);
+  var acc31 = vec4<f32>(0.0);
+  var acc40 = vec4<f32>(0.0);
+  var acc41 = vec4<f32>(0.0);
+  var acc50 = vec4<f32>(0.0);
+  var acc51 = vec4<f32>(0.0);
+  var acc60 = vec4<f32>(0.0);
+  var acc61 = vec4<f32>(0.0);
+  var acc70 = vec4<f32>(0.0);
+  var acc71 = vec4<f32>(0.0);
+
+  for (var k0 = 0u; k0 < K; k0 += TK) {
+    // Stage A: W_g rows m_base.., columns k0..k0+TK, as vec4s along m.
+    let ka = k0 + lk_a;
+    for (var q = lq_a; q < TM4; q += THREADS / TK) {
+      let m = vec4<u32>(m_base + q * 4u) + vec4<u32>(0u, 1u, 2u, 3u);
+      let ok = (m < vec4<u32>(Mg)) & vec4<bool>(ka < K);
+      let idx = select(vec4<u32>(0u), (vec4<u32>(g * Mg) + m) * K + ka, ok);
+      let a = vec4<f32>(w[idx.x], w[idx.y], w[idx.z], w[idx.w]);
+      As[lk_a * TM4 + q] = select(vec4<f32>(0.0), a, ok);
+    }
+    // Stage B: rows k0.. of the implicit im2col matrix, as vec4s along n.
+    for (var r = lk_b; r < TK; r += THREADS / TN4) {
+      let k = k0 + r;
+      let t = ktab[min(k, K - 1u)];
+      let ih = ih0 + t.y;
+      let iw = iw0 + t.z;
+      let ok = colok & vec4<bool>(k < K) & (ih >= vec4<i32>(0)) & (ih < vec4<i32>(Hi)) & (iw >= vec4<i32>(0)) & (iw < vec4<i32>(Wi));
+      let idx = vec4<u32>(select(vec4<i32>(0), colbase + t.x, ok));
+      let v = vec4<f32>(x[idx.x], x[idx.y], x[idx.z], x[idx.w]);
+      Bs[r * TN4 + lq_b] = select(vec4<f32>(0.0), v, ok);
+    }
+    workgroupBarrier();
+    for (var kk = 0u; kk < TK; kk++) {
+      let a0 = As[kk * TM4 + tm];
+      let a1 = As[kk * TM4 + TM8 + tm];
+      let b0 = Bs[kk * TN4 + tn];
+      let b1 = Bs[kk * TN4 + TN8 + tn];
+      acc00 += a0.x * b0;
+      acc01 += a0.x * b1;
+      acc10 += a0.y * b0;
+      acc11 += a0.y * b1;
+      acc20 += a0.z * b0;
+      acc21 += a0.z * b1;
+      acc30 += a0.w * b0;
+      acc31 += a0.w * b1;
+      acc40 += a1.x * b0;
+      acc41 += a1.x * b1;
+      acc50 += a1.y * b0;
+      acc51 += a1.y * b1;
+      acc60 += a1.z * b0;
+      acc61 += a1.z * b1;
+      acc70 += a1.w * b0;
+      acc71 += a1.w * b1;
+    }
+    workgroupBarrier();
+  }
+
+  // Output offsets (b*M*OHW + p) of this thread's two column quads.
+  let nc0 = vec4<u32>(n_base + tn * 4u) + vec4<u32>(0u, 1u, 2u, 3u);
+  let nc1 = nc0 + vec4<u32>(TN / 2u);
+  let MOHW = params.M * params.OHW;
+  let cols0 = (nc0 / params.OHW) * MOHW + nc0 % params.OHW;
+  let cols1 = (nc1 / params.OHW) * MOHW + nc1 % params.OHW;
+  let ok0 = nc0 < vec4<u32>(params.ncols);
+  let ok1 = nc1 < vec4<u32>(params.ncols);
+  let r0 = m_base + tm * 4u;
+  let r1 = m_base + TM / 2u + tm * 4u;
+  store4(r0, g, cols0, ok0, acc00);
+  store4(r0, g, cols1, ok1, acc01);
+  store4(r0 + 1u, g, cols0, ok0, acc10);
+  store4(r0 + 1u, g, cols1, ok1, acc11);
+  store4(r0 + 2u, g, cols0, ok0, acc20);
+  store4(r0 + 2u, g, cols1, ok1, acc21);
+  store4(r0 + 3u, g, cols0, ok0, acc30);
+  store4(r0 + 3u, g, cols1, ok1, acc31);
+  store4(r1, g, cols0, ok0, acc40);
+  store4(r1, g, cols1, ok1, acc41);
+  store4(r1 + 1u, g, cols0, ok0, acc50);
+  store4(r1 + 1u, g, cols1, ok1, acc51);
+  store4(r1 + 2u, g, cols0, ok0, acc60);
+  store4(r1 + 2u, g, cols1, ok1, acc61);
+  store4(r1 + 3u, g, cols0, ok0, acc70);
+  store4(r1 + 3u, g, cols1, ok1, acc71);
+}

@@ -1,0 +1,51 @@
+// Global max / average pooling: y[p] = max or mean of x over plane p, for planes of `size`
+// contiguous elements (the spatial dims of an NC... tensor, flattened).
+// Layout: x is [planes, size] row-major, y is [planes]. Tiling: one workgroup per plane
+// (2-D grid of workgroups, see flat_index); its {{WG}} invocations stride over the plane and
+// combine their partial results by a tree reduction in workgroup memory.
+//#include prelude
+
+struct Params {
+  planes: u32,
+  size: u32,
+}
+
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read_write> y: array<f32>;
+@group(0) @binding(2) var<uniform> params: Params;
+
+var<workgroup> part: array<f32, {{WG}}>;
+
+@compute @workgroup_size({{WG}})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lidx: u32) {
+  let plane = flat_index(wid, nwg, 0u, 1u);
+  // Uniform per workgroup, so the barriers below stay in uniform control flow.
+  if (plane >= params.planes) { return; }
+  let base = plane * params.size;
+#if MAX
+  var acc = bitcast<f32>(0xff7fffffu); // the lowest finite f32
+  for (var i = lidx; i < params.size; i += {{WG}}u) { acc = max(acc, x[base + i]); }
+#else
+  var acc = 0.0;
+  for (var i = lidx; i < params.size; i += {{WG}}u) { acc += x[base + i]; }
+#endif
+  part[lidx] = acc;
+  workgroupBarrier();
+  for (var s = {{WG}}u / 2u; s > 0u; s /= 2u) {
+    if (lidx < s) {
+#if MAX
+      part[lidx] = max(part[lidx], part[lidx + s]);
+#else
+      part[lidx] = part[lidx] + part[lidx + s];
+#endif
+    }
+    workgroupBarrier();
+  }
+  if (lidx == 0u) {
+#if MAX
+    y[plane] = part[0];
+#else
+    y[plane] = part[0] / f32(params.size);
+#endif
+  }
+}
