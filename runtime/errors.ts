@@ -18,7 +18,8 @@ export class FoveaError extends Error {
 
   constructor(message: string, details: ErrorDetails = {}) {
     super(FoveaError.format(message, details), details.cause !== undefined ? { cause: details.cause } : undefined);
-    this.name = new.target.name;
+    // Each subclass also sets its name as a literal: minifiers rename classes.
+    this.name = 'FoveaError';
     this.op = details.op;
     this.node = details.node;
     this.shapes = details.shapes;
@@ -40,9 +41,12 @@ export class FoveaError extends Error {
 }
 
 /** The model bytes could not be decoded (malformed or truncated protobuf, bad tensor data). */
-export class ModelLoadError extends FoveaError {}
+export class ModelLoadError extends FoveaError {
+  override readonly name: string = 'ModelLoadError';
+}
 /** The model uses ops (or op forms) Fovea does not implement. Lists all of them at once. */
 export class UnsupportedOpError extends FoveaError {
+  override readonly name: string = 'UnsupportedOpError';
   constructor(
     readonly unsupported: { op: string; domain: string; nodes: string[] }[],
     hint = 'see the README for the list of supported ops',
@@ -54,16 +58,30 @@ export class UnsupportedOpError extends FoveaError {
   }
 }
 /** A shape or attribute is invalid for the op (found during shape inference). */
-export class ShapeError extends FoveaError {}
+export class ShapeError extends FoveaError {
+  override readonly name: string = 'ShapeError';
+}
 /** The IR broke an invariant (verifier). */
-export class GraphError extends FoveaError {}
+export class GraphError extends FoveaError {
+  override readonly name: string = 'GraphError';
+}
 /** A feed given to run() does not match the model's inputs. */
-export class InputError extends FoveaError {}
+export class InputError extends FoveaError {
+  override readonly name: string = 'InputError';
+}
 /** No WebGPU adapter/device could be acquired. */
-export class DeviceError extends FoveaError {}
+export class DeviceError extends FoveaError {
+  override readonly name: string = 'DeviceError';
+}
 /** A shader failed to compile or a pipeline failed to build. */
-export class CompileError extends FoveaError {}
+export class CompileError extends FoveaError {
+  override readonly name: string = 'CompileError';
+}
 /** A tensor exceeds a device limit and cannot be split. */
-export class LimitError extends FoveaError {}
+export class LimitError extends FoveaError {
+  override readonly name: string = 'LimitError';
+}
 /** The session was released, or its device was lost. */
-export class SessionError extends FoveaError {}
+export class SessionError extends FoveaError {
+  override readonly name: string = 'SessionError';
+}

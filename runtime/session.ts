@@ -1,6 +1,7 @@
 // The public InferenceSession, shaped like onnxruntime-web's:
 //   const s = await InferenceSession.create(source, options); await s.run(feeds); await s.release();
-import type { Graph } from './ir/types.js';
+import type { Graph, HostTensor } from './ir/types.js';
+import { getOp } from './ops/registry.js';
 import { decodeModel } from '../loaders/onnx/decode.js';
 import { readSource, type ModelSource } from '../loaders/onnx/source.js';
 import { checkSupported } from './ops/unsupported.js';
@@ -13,7 +14,8 @@ import { acquireDevice } from './gpu/device.js';
 import { pipelineCacheSize } from './gpu/pipeline-cache.js';
 import type { KernelLimits } from './ops/types.js';
 import { Tensor, fromElements, tensorTypeOf, toGpuElements, type TensorType } from './tensor.js';
-import { InputError, SessionError } from './errors.js';
+import { InputError, LimitError, SessionError } from './errors.js';
+import { checkStaticShape } from './ir/verify.js';
 import './ops/index.js';
 
 export type ProgressStage = 'download' | 'compile';
@@ -33,6 +35,13 @@ export interface SessionOptions {
   memoryReuse?: boolean;
   /** Intermediate values to keep readable after a run (`fetchValue`); they get their own buffers. */
   keepValues?: string[];
+  /**
+   * Upper bound on the memory a model may ask for, in bytes (default 4 GiB, and never above the
+   * device's maxBufferSize for one tensor). Models are untrusted: declared input dims, inferred
+   * shapes and the planned total (activations + weights) above it are refused with a LimitError
+   * at load/compile time, before anything of that size is allocated on the host or the GPU.
+   */
+  maxMemoryBytes?: number;
   /** Verify the IR after every pass (default true: it is cheap). */
   verify?: boolean;
   debug?: {
@@ -64,12 +73,37 @@ export interface SessionStats {
   adapter: string;
 }
 
+/** Default for SessionOptions.maxMemoryBytes. */
+export const DEFAULT_MAX_MEMORY_BYTES = 4 * 1024 ** 3;
+
+function memoryLimit(options: SessionOptions): number {
+  const m = options.maxMemoryBytes;
+  if (m === undefined) return DEFAULT_MAX_MEMORY_BYTES;
+  if (typeof m !== 'number' || !(m > 0)) throw new InputError(`maxMemoryBytes must be a positive number of bytes, got ${String(m)}`);
+  return m;
+}
+
+/** Refuses, at load, graph inputs whose declared numeric dims alone exceed the memory limit
+ * (free dims count as 1): no need to wait for the first feed to know they can never run. */
+function checkDeclaredInputs(model: Graph, limit: number): void {
+  for (const name of model.inputs) {
+    const v = model.values.get(name);
+    const dims = v?.shape ?? v?.declared;
+    if (!dims) continue;
+    checkStaticShape(`input "${name}"`, dims.map((d) => (typeof d === 'number' ? d : 1)), limit);
+  }
+}
+
 export class InferenceSession {
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
   readonly inputMetadata: readonly ValueMetadata[];
   readonly outputMetadata: readonly ValueMetadata[];
   private compiled: Promise<{ graph: Graph; plan: Plan; memory: MemoryPlan; executor: Executor }> | undefined;
+  /** Graph inputs that feed an op's shapeInputs slot: bound by value at the first run. */
+  private readonly valueInputs: ReadonlySet<string>;
+  /** The values the current compilation was specialised on (JSON), when valueInputs is not empty. */
+  private compiledKey = '';
   private released = false;
 
   private constructor(
@@ -86,13 +120,21 @@ export class InferenceSession {
     this.outputNames = Object.freeze([...model.outputs]);
     this.inputMetadata = Object.freeze(model.inputs.map(meta));
     this.outputMetadata = Object.freeze(model.outputs.map(meta));
+    const inputs = new Set(model.inputs);
+    const valueInputs = new Set<string>();
+    for (const n of model.nodes) {
+      for (const i of getOp(n.domain, n.opType)?.shapeInputs ?? []) if (inputs.has(n.inputs[i])) valueInputs.add(n.inputs[i]);
+    }
+    this.valueInputs = valueInputs;
   }
 
   static async create(source: ModelSource, options: SessionOptions = {}): Promise<InferenceSession> {
     const progress = options.onProgress;
     const loaded = await readSource(source, progress ? (l, t) => progress(l, t, 'download') : undefined);
+    const limit = memoryLimit(options);
     const model = await decodeModel(loaded.bytes, { readExternal: loaded.readExternal });
     checkSupported(model);
+    checkDeclaredInputs(model, limit);
     let device = options.device;
     let adapter = 'caller device';
     if (!device) {
@@ -106,17 +148,24 @@ export class InferenceSession {
       const v = model.values.get(n)!;
       return v.shape || v.declared?.every((d) => typeof d === 'number' || options.freeDimensions?.[d] !== undefined);
     });
-    if (allStatic) await s.compile();
+    if (allStatic && !s.valueInputs.size) await s.compile();
     return s;
   }
 
-  private compile(feedShapes?: Record<string, readonly number[]>) {
+  private compile(feedShapes?: Record<string, readonly number[]>, feedValues?: Map<string, HostTensor>) {
     if (!this.compiled) {
+      if (this.valueInputs.size && !feedValues) throw new SessionError('this model is compiled at its first run', { hint: 'call run() first' });
       this.compiled = (async () => {
         const dump = this.options.debug?.dumpIR;
-        const graph = runPasses(this.model, {
+        let model = this.model;
+        if (feedValues?.size) {
+          // Inputs that decide shapes become constants of this compilation.
+          model = { ...model, inputs: model.inputs.filter((n) => !feedValues.has(n)), initializers: new Map([...model.initializers, ...feedValues]) };
+        }
+        const graph = runPasses(model, {
           freeDimensions: this.options.freeDimensions,
           feedShapes,
+          maxMemoryBytes: memoryLimit(this.options),
           verify: this.options.verify ?? true,
           onPass: dump ? (name, g) => (typeof dump === 'function' ? dump(name, printGraph(g)) : console.log(`// after ${name}\n${printGraph(g)}`)) : undefined,
         });
@@ -131,6 +180,13 @@ export class InferenceSession {
           reuse: this.options.memoryReuse ?? true,
           keep: [...kept].map((n) => plan.values.get(n)).filter((id): id is number => id !== undefined),
         });
+        const weightBytes = plan.buffers.reduce((a, b) => a + (b.init ? b.bytes : 0), 0);
+        const limit = memoryLimit(this.options);
+        if (memory.peakBytes + weightBytes > limit) {
+          throw new LimitError(`the model needs ${memory.peakBytes} bytes of activations and ${weightBytes} bytes of weights, above the session's memory limit of ${limit} bytes`, {
+            hint: 'use smaller input dims, or raise maxMemoryBytes',
+          });
+        }
         const progress = this.options.onProgress;
         const executor = await Executor.create(this.device, plan, {
           label: graph.name,
@@ -173,7 +229,25 @@ export class InferenceSession {
       if (!(t instanceof Tensor)) throw new InputError(`input "${name}" must be a fovea Tensor`);
       shapes[name] = t.dims;
     }
-    const { graph, plan, executor } = await this.compile(shapes);
+    let values: Map<string, HostTensor> | undefined;
+    if (this.valueInputs.size) {
+      values = new Map();
+      for (const name of this.valueInputs) {
+        const t = feeds[name];
+        const dtype = this.model.values.get(name)!.dtype;
+        if (t.type !== tensorTypeOf(dtype)) throw new InputError(`input "${name}" must be ${tensorTypeOf(dtype)}, got ${t.type}`);
+        values.set(name, { dtype, dims: [...t.dims], data: toGpuElements(t).slice() });
+      }
+      const key = JSON.stringify([...values].map(([n, v]) => [n, v.dims, Array.from(v.data)]));
+      if (this.compiled && key !== this.compiledKey) {
+        // Other shape-deciding values than the compiled ones: compile again for these.
+        const old = this.compiled;
+        this.compiled = undefined;
+        await (await old.catch(() => undefined))?.executor.release();
+      }
+      this.compiledKey = key;
+    }
+    const { graph, plan, executor } = await this.compile(shapes, values);
     const data = new Map<string, ArrayBufferView>();
     for (const inp of plan.inputs) {
       const t = feeds[inp.name];
@@ -198,7 +272,7 @@ export class InferenceSession {
 
   /** Reads an intermediate value by name after a run (feature maps). */
   async fetchValue(name: string): Promise<Tensor> {
-    const c = await this.compile();
+    const c = await this.compiledOrThrow();
     const v = c.graph.values.get(name);
     if (!v?.shape) throw new SessionError(`no value named "${name}"`);
     const k = c.graph.initializers.get(name);
@@ -209,11 +283,15 @@ export class InferenceSession {
 
   /** The optimised graph (after all passes). Available once shapes are bound. */
   async graph(): Promise<Graph> {
-    return (await this.compile()).graph;
+    return (await this.compiledOrThrow()).graph;
+  }
+
+  private compiledOrThrow() {
+    return this.compiled ?? this.compile();
   }
 
   async stats(): Promise<SessionStats> {
-    const { plan, memory } = await this.compile();
+    const { plan, memory } = await this.compiledOrThrow();
     const weights = plan.buffers.filter((b) => b.init);
     return {
       dispatches: plan.dispatches.length,

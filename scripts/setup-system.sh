@@ -2,7 +2,8 @@
 # Installs what Fovea's tests need from Debian, idempotently:
 #   chromium (browser e2e, and its SwiftShader Vulkan ICD as the last-resort Node adapter),
 #   libvulkan1 (the Vulkan loader dawn.node opens), libonnx-testdata (ONNX backend conformance),
-#   python3-torch/torchvision/onnx (the committed model-export script),
+#   python3-torch/torchvision/onnx (the model-export scripts), dataset-fashion-mnist (the demo
+#   model's training data, scripts/train-lenet.py),
 #   and Mesa 25 lavapipe from bookworm-backports, unpacked into a private cache (not installed
 #   system-wide: bookworm's own Mesa 22 lavapipe is refused by Dawn).
 # Prints what to install by hand when it cannot (no root, no apt).
@@ -10,7 +11,7 @@ set -euo pipefail
 
 CACHE_DIR="${FOVEA_CACHE_DIR:-$HOME/.cache/fovea}"
 LVP_DIR="$CACHE_DIR/lavapipe"
-PKGS=(chromium libvulkan1 libonnx-testdata python3-torch python3-torchvision python3-onnx python3-numpy)
+PKGS=(chromium libvulkan1 libonnx-testdata python3-torch python3-torchvision python3-onnx python3-numpy dataset-fashion-mnist)
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -1,9 +1,10 @@
 // Elementwise binary op y = f(a, b) with numpy (multidirectional) broadcasting.
-// Layout: x0 (a), x1 (b) and y are flat row-major arrays of 4-byte elements: {{T}} for a and y
-// (f32, or i32 for integer tensors) and {{TB}} for b (the same type, except for Pow's integer
-// exponent of a float base). The host coalesces dims first: size-1 output dims are dropped and
-// adjacent dims that are contiguous in every operand are merged, so `rank` is at most 8 and
-// usually 1-3. out_strides are y's row-major strides (elements); a_strides/b_strides are the
+// Layout: x0 (a), x1 (b) and y are flat row-major arrays of 4-byte elements: {{T}} for a
+// (f32, or i32 for integer and bool tensors), {{TB}} for b (the same type, except for Pow's
+// integer exponent of a float base) and {{TY}} for y (T, except for the comparison and logic
+// ops, whose bool output is u32 0/1). The host coalesces dims first: size-1 output dims are
+// dropped and adjacent dims that are contiguous in every operand are merged, so `rank` is at
+// most 8 and usually 1-3. out_strides are y's row-major strides (elements); a_strides/b_strides are the
 // operands' strides, 0 along the dims where that operand is broadcast.
 // Tiling: one output element per invocation, {{WG}} per workgroup, 2D grid (see flat_index).
 // Variant SAME: a, b and y have one shape, so there is no index arithmetic.
@@ -11,6 +12,7 @@
 //#include prelude
 
 alias T = {{T}};
+alias TY = {{TY}};
 
 struct Params {
   n: u32,
@@ -22,7 +24,7 @@ struct Params {
 
 @group(0) @binding(0) var<storage, read> x0: array<T>;
 @group(0) @binding(1) var<storage, read> x1: array<{{TB}}>;
-@group(0) @binding(2) var<storage, read_write> y: array<T>;
+@group(0) @binding(2) var<storage, read_write> y: array<TY>;
 @group(0) @binding(3) var<uniform> params: Params;
 
 // Pow on floats. WGSL's pow(x, e) is undefined for x < 0, while ONNX follows C's pow, which is
@@ -60,7 +62,7 @@ fn pow_i32(x: i32, e: i32) -> i32 {
   return r;
 }
 
-fn op(a: T, b: T) -> T {
+fn op(a: T, b: T) -> TY {
   return {{EXPR}};
 }
 

@@ -4,8 +4,11 @@
 // Layout: x is [N, C, H, W], w is the ONNX [M, Cg, KH, KW], bias is [M], y is [N, M, OH, OW];
 // the flat output index is decoded into (b, oc, oh, ow). Out-of-image taps count as 0.
 // Tiling: {{WG}} outputs per workgroup, 2-D grid of workgroups (see flat_index).
-// Epilogue: y = ACTIVATION(acc + bias), ACTIVATION being the define {{ACTIVATION}} of `v`.
+// Epilogue: y = act(acc + bias + residual): the bias when HAS_BIAS, the residual (a tensor of
+// y's shape, read at y's index) when HAS_RESIDUAL, and act the fused activation of
+// shaders/epilogue.wgsl (identity by default).
 //#include prelude
+//#include epilogue
 
 struct Params {
   total: u32,
@@ -25,6 +28,9 @@ struct Params {
   pad_w: i32,
   dil_h: i32,
   dil_w: i32,
+  act_alpha: f32,
+  act_beta: f32,
+  act_gamma: f32,
 }
 
 @group(0) @binding(0) var<storage, read> x: array<f32>;
@@ -34,6 +40,9 @@ struct Params {
 #endif
 @group(0) @binding(3) var<storage, read_write> y: array<f32>;
 @group(0) @binding(4) var<uniform> params: Params;
+#if HAS_RESIDUAL
+@group(0) @binding(5) var<storage, read> residual: array<f32>;
+#endif
 
 @compute @workgroup_size({{WG}})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lidx: u32) {
@@ -69,6 +78,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       }
     }
   }
-  let v = acc;
-  y[i] = {{ACTIVATION}};
+#if HAS_RESIDUAL
+  y[i] = epilogue_activation(acc + residual[i]);
+#else
+  y[i] = epilogue_activation(acc);
+#endif
 }

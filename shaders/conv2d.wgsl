@@ -18,8 +18,11 @@
 // Ragged edges: rows past Mg and columns past ncols are computed on zeros and not stored; k past
 // K reads zeros.
 // Workgroups: a flat list (see flat_index) of n tiles, then m tiles, then groups.
-// Epilogue: y = ACTIVATION(acc + bias), ACTIVATION being the define {{ACTIVATION}} of `v`.
+// Epilogue: y = act(acc + bias + residual): the bias when HAS_BIAS, the residual (a tensor of
+// y's shape, read at y's index: the fused skip connection of a residual block) when
+// HAS_RESIDUAL, and act the fused activation of shaders/epilogue.wgsl (identity by default).
 //#include prelude
+//#include epilogue
 
 struct Params {
   C: u32,
@@ -39,6 +42,9 @@ struct Params {
   n_tiles: u32,
   m_tiles: u32,
   tiles: u32,
+  act_alpha: f32,
+  act_beta: f32,
+  act_gamma: f32,
 }
 
 @group(0) @binding(0) var<storage, read> x: array<f32>;
@@ -49,6 +55,9 @@ struct Params {
 #endif
 @group(0) @binding(4) var<storage, read_write> y: array<f32>;
 @group(0) @binding(5) var<uniform> params: Params;
+#if HAS_RESIDUAL
+@group(0) @binding(6) var<storage, read> residual: array<f32>;
+#endif
 
 const TM: u32 = {{TM}}u;
 const TN: u32 = {{TN}}u;
@@ -75,8 +84,12 @@ fn store4(m: u32, g: u32, cols: vec4<u32>, ok: vec4<bool>, acc: vec4<f32>) {
   let base = oc * params.OHW;
   for (var j = 0u; j < 4u; j++) {
     if (ok[j]) {
-      let v = vb[j];
-      y[cols[j] + base] = {{ACTIVATION}};
+      let o = cols[j] + base;
+#if HAS_RESIDUAL
+      y[o] = epilogue_activation(vb[j] + residual[o]);
+#else
+      y[o] = epilogue_activation(vb[j]);
+#endif
     }
   }
 }

@@ -17,7 +17,12 @@
 //   invocation accumulates a TM x TN register tile. Invocation (lx, ly) owns rows ly + i*WY and
 //   columns lx + j*WX, so neighbouring invocations touch neighbouring columns (coalesced stores,
 //   conflict-free shared reads). Loads and stores are bounds-checked: any M, N, K works.
+// Epilogue (float only): y = act(alpha * A'B' + beta * C), act being the fused activation of
+//   shaders/epilogue.wgsl (identity by default; act_alpha/act_beta/act_gamma are its parameters).
 //#include prelude
+#ifnot INT
+//#include epilogue
+#endif
 
 struct Params {
   M: u32,
@@ -35,6 +40,9 @@ struct Params {
   bdims: vec4<u32>,
   a_bs: vec4<u32>,
   b_bs: vec4<u32>,
+  act_alpha: f32,
+  act_beta: f32,
+  act_gamma: f32,
 }
 
 @group(0) @binding(0) var<storage, read> a: array<{{T}}>;
@@ -154,6 +162,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
 #endif
 #if HAS_C
       v += params.beta * c[gr * params.c_rs + gc * params.c_cs];
+#endif
+#ifnot INT
+      v = epilogue_activation(v);
 #endif
       y[y_base + gr * params.ldy + gc] = v;
     }

@@ -2,8 +2,11 @@
 // Layout: x, y flat row-major, f32 (or i32 when INT is defined: integer tensors, with the
 // alpha/beta/gamma parameters as i32 too). Tiling: one element per invocation, {{WG}} per
 // workgroup, 2D grid of workgroups (see flat_index). f is the define {{EXPR}} of `v` (and
-// alpha/beta/gamma).
+// alpha/beta/gamma). Helper functions that an expression needs come in by define (ERF: erf_f32).
 //#include prelude
+#if ERF
+//#include erf
+#endif
 
 #if INT
 alias T = i32;

@@ -56,6 +56,6 @@ test('fetchValue needs keepValues for a shared intermediate', async () => {
   await k.run({ x });
   const v2 = await k.fetchValue('v2');
   // v2 = Neg(Relu(Neg(x))) = -relu(-x) = min(x, 0)
-  assert.deepEqual([...v2.data].map((v) => v + 0), [...x.data].map((v) => Math.min(v, 0) + 0)); // +0 folds -0
+  assert.deepEqual([...(v2.data as Float32Array)].map((v) => v + 0), [...(x.data as Float32Array)].map((v) => Math.min(v, 0) + 0)); // +0 folds -0
   await k.release();
 });

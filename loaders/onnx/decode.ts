@@ -43,7 +43,13 @@ export async function decodeModel(bytes: Uint8Array, options: DecodeOptions = {}
     const v: ValueInfo = { name, dtype: dtypeOf(tt.elemType, `value "${name}"`), shape: null };
     if (dims) {
       // protobufjs exposes the dim oneof as `value`: 'dimValue' | 'dimParam' | undefined (unknown).
-      v.declared = dims.map((d, i) => ((d as { value?: string }).value === 'dimValue' ? longToNumber(d.dimValue as number) : d.dimParam || `?${i}`));
+      // A negative dim_value is not valid ONNX; some old exporters wrote -1 for "unknown", so it
+      // is read as an unnamed free dim (bound from the first feed) rather than trusted.
+      v.declared = dims.map((d, i) => {
+        if ((d as { value?: string }).value !== 'dimValue') return d.dimParam || `?${i}`;
+        const n = longToNumber(d.dimValue as number);
+        return n < 0 ? `?${i}` : n;
+      });
       v.shape = v.declared.every((d) => typeof d === 'number') ? (v.declared as number[]) : null;
     }
     values.set(name, v);

@@ -60,13 +60,15 @@ export async function tensorFromProto(t: P.ITensorProto, readExternal?: External
     raw = await readExternal(kv.location, offset, length);
   }
 
-  const out = makeHost(dtype, dims);
-  const data = out.data;
+  // The data's length is checked before the host tensor is allocated: dims are untrusted, so the
+  // allocation must be bounded by the bytes actually present in the file.
   if (raw) {
     const bpe = bytesPerElement(dtype);
     if (raw.length < n * bpe) {
       throw new ModelLoadError(`tensor "${name}" has ${raw.length} bytes of data, its shape [${dims.join(',')}] needs ${n * bpe}`);
     }
+    const out = makeHost(dtype, dims);
+    const data = out.data;
     const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
     for (let i = 0; i < n; i++) data[i] = readRaw(dv, dtype, i);
     return out;
@@ -83,6 +85,8 @@ export async function tensorFromProto(t: P.ITensorProto, readExternal?: External
   if (src.length < n) {
     throw new ModelLoadError(`tensor "${name}" has ${src.length} values, its shape [${dims.join(',')}] needs ${n}`);
   }
+  const out = makeHost(dtype, dims);
+  const data = out.data;
   for (let i = 0; i < n; i++) {
     let v = longToNumber(src[i] as number);
     if (dtype === 'float16') v = halfToFloat(v);

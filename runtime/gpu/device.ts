@@ -34,6 +34,24 @@ const LIMITS: (keyof GPUSupportedLimits)[] = [
   'maxBindGroups',
 ];
 
+const lostReasons = new WeakMap<GPUDevice, string>();
+const watched = new WeakSet<GPUDevice>();
+
+/** Starts recording when `device` is lost (destroyed, driver reset, …); see deviceLost(). */
+export function watchDevice(device: GPUDevice): void {
+  if (watched.has(device)) return;
+  watched.add(device);
+  device.lost.then(
+    (info) => lostReasons.set(device, info.message || info.reason || 'device lost'),
+    () => {},
+  );
+}
+
+/** Why a watched device was lost, or undefined while it is usable. */
+export function deviceLost(device: GPUDevice): string | undefined {
+  return lostReasons.get(device);
+}
+
 let shared: Promise<AcquiredDevice> | undefined;
 
 /** One device per process/page is shared by sessions that do not bring their own. */

@@ -7,7 +7,8 @@ import type { Plan, PlanDispatch } from './plan.js';
 import type { MemoryPlan } from './memory.js';
 import { getPipeline, type CachedPipeline } from './pipeline-cache.js';
 import { packUniforms } from './shader.js';
-import { CompileError, SessionError } from '../errors.js';
+import { CompileError, FoveaError, SessionError } from '../errors.js';
+import { deviceLost, watchDevice } from './device.js';
 
 export interface ExecutorOptions {
   label?: string;
@@ -27,7 +28,6 @@ interface Recorded {
 export class Executor {
   private queue: Promise<unknown> = Promise.resolve();
   private released = false;
-  private lost: string | undefined;
 
   private constructor(
     readonly device: GPUDevice,
@@ -40,24 +40,45 @@ export class Executor {
     private readonly uniformBuffer: GPUBuffer | undefined,
     private readonly staging: GPUBuffer | undefined,
     private readonly stagingOffsets: number[],
-  ) {
-    device.lost.then((info) => {
-      this.lost = info.message || info.reason || 'device lost';
-    });
+  ) {}
+
+  /** Realises the plan. Every GPU buffer it makes is destroyed again if any later step fails. */
+  static async create(device: GPUDevice, plan: Plan, opts: ExecutorOptions): Promise<Executor> {
+    watchDevice(device);
+    const made: GPUBuffer[] = [];
+    try {
+      return await Executor.build(device, plan, opts, made);
+    } catch (e) {
+      for (const b of made) b.destroy();
+      const lost = deviceLost(device);
+      if (lost) throw new SessionError(`the GPU device was lost: ${lost}`, { hint: 'create a new session (on a new device)', cause: e });
+      if (e instanceof FoveaError) throw e;
+      throw new CompileError(`could not create GPU resources: ${(e as Error)?.message ?? String(e)}`, { cause: e });
+    }
   }
 
-  static async create(device: GPUDevice, plan: Plan, opts: ExecutorOptions): Promise<Executor> {
+  private static async build(device: GPUDevice, plan: Plan, opts: ExecutorOptions, made: GPUBuffer[]): Promise<Executor> {
     const label = opts.label ?? 'fovea';
     const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
     const { memory } = opts;
+    const create = (d: GPUBufferDescriptor): GPUBuffer => {
+      const b = device.createBuffer(d);
+      made.push(b);
+      return b;
+    };
+    const namesOf = memory.physical.map(() => [] as string[]);
+    for (const b of plan.buffers) {
+      const i = memory.assign.get(b.id);
+      if (i !== undefined) namesOf[i].push(b.label);
+    }
     const physical = memory.physical.map((bytes, i) => {
-      const names = plan.buffers.filter((b) => memory.assign.get(b.id) === i).map((b) => b.label);
-      return device.createBuffer({ size: bytes, usage, label: `${label}:${names.length > 1 ? `shared(${names.join(',')})`.slice(0, 200) : names[0]}` });
+      const names = namesOf[i];
+      return create({ size: bytes, usage, label: `${label}:${names.length > 1 ? `shared(${names.join(',')})`.slice(0, 200) : names[0]}` });
     });
     const buffers = plan.buffers.map((b) => {
       if (!b.init) return physical[memory.assign.get(b.id)!];
       // Constants and weights: uploaded once, through a mapping at creation (no staging copy).
-      const buf = device.createBuffer({ size: b.bytes, usage, mappedAtCreation: true, label: `${label}:${b.label}` });
+      const buf = create({ size: b.bytes, usage, mappedAtCreation: true, label: `${label}:${b.label}` });
       new Uint8Array(buf.getMappedRange()).set(new Uint8Array(b.init.buffer, b.init.byteOffset, b.init.byteLength));
       buf.unmap();
       return buf;
@@ -79,13 +100,14 @@ export class Executor {
         }),
       );
     }
-    let pipelines: Map<string, CachedPipeline>;
-    try {
-      pipelines = new Map(await Promise.all(unique.map(async (c) => [c, await byCode.get(c)!] as const)));
-    } catch (e) {
-      for (const b of owned) b.destroy();
-      throw e;
-    }
+    // Every pipeline settles before a failure is reported, so none is still compiling once the
+    // caller has seen the error (and no rejection goes unobserved).
+    const settled = await Promise.allSettled(unique.map(async (c) => [c, await byCode.get(c)!] as const));
+    const failed = settled.find((r) => r.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+    const pipelines = new Map(settled.map((r) => (r as PromiseFulfilledResult<readonly [string, CachedPipeline]>).value));
+    const lost = deviceLost(device);
+    if (lost) throw new SessionError(`the GPU device was lost: ${lost}`, { hint: 'create a new session (on a new device)' });
 
     // Uniforms: one slot per dispatch, aligned to minUniformBufferOffsetAlignment, one buffer.
     const align = device.limits.minUniformBufferOffsetAlignment;
@@ -98,7 +120,7 @@ export class Executor {
     }
     const uniformData = new ArrayBuffer(Math.max(total, 16));
     const uniformBuffer = total
-      ? device.createBuffer({ size: total, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, label: `${label}:uniforms` })
+      ? create({ size: total, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, label: `${label}:uniforms` })
       : undefined;
 
     const storageAlign = device.limits.minStorageBufferOffsetAlignment;
@@ -137,7 +159,7 @@ export class Executor {
       stagingBytes += plan.buffers[o.buffer!].bytes;
     }
     const staging = stagingBytes
-      ? device.createBuffer({ size: stagingBytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, label: `${label}:staging` })
+      ? create({ size: stagingBytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, label: `${label}:staging` })
       : undefined;
     return new Executor(device, plan, buffers, owned, opts.kept ?? new Set(), recorded, uniformBuffer, staging, stagingOffsets);
   }
@@ -153,9 +175,26 @@ export class Executor {
     return p;
   }
 
+  private lostError(cause?: unknown): SessionError | undefined {
+    const lost = deviceLost(this.device);
+    return lost ? new SessionError(`the GPU device was lost: ${lost}`, { hint: 'create a new session (on a new device)', cause }) : undefined;
+  }
+
+  /** Waits for a buffer mapping; a device lost meanwhile (or any failure) becomes a SessionError.
+   * WebGPU rejects a pending mapAsync when its device is lost or destroyed, so this cannot hang
+   * on a lost device (no race with device.lost: that would add a reaction to it on every run). */
+  private async map(buffer: GPUBuffer): Promise<void> {
+    try {
+      await buffer.mapAsync(GPUMapMode.READ);
+    } catch (e) {
+      throw this.lostError(e) ?? new SessionError(`reading results from the GPU failed: ${(e as Error)?.message ?? String(e)}`, { cause: e });
+    }
+  }
+
   private async runNow(feeds: Map<string, ArrayBufferView>): Promise<Map<string, ArrayBuffer>> {
     if (this.released) throw new SessionError('the session was released', { hint: 'create a new session' });
-    if (this.lost) throw new SessionError(`the GPU device was lost: ${this.lost}`, { hint: 'create a new session' });
+    const lostBefore = this.lostError();
+    if (lostBefore) throw lostBefore;
     const { device, plan } = this;
     for (const inp of plan.inputs) {
       const data = feeds.get(inp.name)!;
@@ -178,7 +217,7 @@ export class Executor {
     device.queue.submit([enc.finish()]);
     const result = new Map<string, ArrayBuffer>();
     if (this.staging) {
-      await this.staging.mapAsync(GPUMapMode.READ);
+      await this.map(this.staging);
       const all = this.staging.getMappedRange();
       outs.forEach((o, i) => {
         const bytes = o.shape.reduce((a, b) => a * b, 1) * 4;
@@ -186,13 +225,17 @@ export class Executor {
       });
       this.staging.unmap();
     }
-    if (this.lost) throw new SessionError(`the GPU device was lost: ${this.lost}`, { hint: 'create a new session' });
+    const lostAfter = this.lostError();
+    if (lostAfter) throw lostAfter;
     return result;
   }
 
   /** Reads any GPU-resident value by name (feature maps, debugging). */
   async readValue(name: string, bytes: number): Promise<ArrayBuffer> {
     await this.queue;
+    if (this.released) throw new SessionError('the session was released', { hint: 'create a new session' });
+    const lost = this.lostError();
+    if (lost) throw lost;
     const id = this.plan.values.get(name);
     if (id === undefined) throw new SessionError(`value "${name}" is not resident on the GPU`);
     const pinned = this.kept.has(name) || this.plan.inputs.some((t) => t.name === name) || this.plan.outputs.some((t) => t.name === name);
@@ -203,13 +246,15 @@ export class Executor {
     }
     const size = Math.ceil(Math.max(bytes, 4) / 4) * 4;
     const tmp = this.device.createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, label: `read ${name}` });
-    const enc = this.device.createCommandEncoder();
-    enc.copyBufferToBuffer(this.buffers[id], 0, tmp, 0, size);
-    this.device.queue.submit([enc.finish()]);
-    await tmp.mapAsync(GPUMapMode.READ);
-    const out = tmp.getMappedRange().slice(0, bytes);
-    tmp.destroy();
-    return out;
+    try {
+      const enc = this.device.createCommandEncoder();
+      enc.copyBufferToBuffer(this.buffers[id], 0, tmp, 0, size);
+      this.device.queue.submit([enc.finish()]);
+      await this.map(tmp);
+      return tmp.getMappedRange().slice(0, bytes);
+    } finally {
+      tmp.destroy();
+    }
   }
 
   dispatchesOf(): readonly PlanDispatch[] {

@@ -50,12 +50,13 @@ export function planGraph(g: Graph, limits: KernelLimits, options: KernelOptions
   const buffers: PlanBuffer[] = [];
   const dispatches: PlanDispatch[] = [];
   const values = new Map<string, number>();
-  const alloc = (bytes: number, label: string, init?: InitData, node?: Node): number => {
+  const alloc = (bytes: number, label: string, init?: InitData, node?: Node, shape?: readonly number[]): number => {
     const size = Math.max(4, Math.ceil(bytes / 4) * 4);
-    if (size > limits.maxBufferSize) {
+    if (!(size <= limits.maxBufferSize)) {
       throw new LimitError(`buffer "${label}" needs ${size} bytes, above the device's maxBufferSize ${limits.maxBufferSize}`, {
         op: node?.opType,
         node: node?.name,
+        shapes: shape ? { [label]: shape } : undefined,
         hint: 'use a smaller input size or a device with larger limits',
       });
     }
@@ -70,8 +71,8 @@ export function planGraph(g: Graph, limits: KernelLimits, options: KernelOptions
     let id = values.get(name);
     if (id !== undefined) return id;
     const c = g.initializers.get(name);
-    if (c) id = alloc(sizeOf(c.dims) * BYTES_PER_ELEMENT, `const ${name}`, toGpuData(c), node);
-    else id = alloc(sizeOf(shapeOf(name).shape) * BYTES_PER_ELEMENT, name, undefined, node);
+    if (c) id = alloc(sizeOf(c.dims) * BYTES_PER_ELEMENT, `const ${name}`, toGpuData(c), node, c.dims);
+    else id = alloc(sizeOf(shapeOf(name).shape) * BYTES_PER_ELEMENT, name, undefined, node, shapeOf(name).shape);
     values.set(name, id);
     return id;
   };

@@ -1,7 +1,7 @@
 // The IR verifier: every value has one producer, nodes are in topological order, every op is
 // registered, and (after shape inference) every value read or written has a static shape.
 import type { Graph } from './types.js';
-import { GraphError } from '../errors.js';
+import { GraphError, LimitError, ShapeError } from '../errors.js';
 
 export interface VerifyOptions {
   /** Require static shapes on every value (true after infer-shapes). */
@@ -41,5 +41,40 @@ export function verifyGraph(g: Graph, opts: VerifyOptions = {}): void {
   }
   for (const o of g.outputs) {
     if (!available.has(o)) throw new GraphError(`graph output "${o}" is never produced`);
+  }
+}
+
+/** Where a checked shape belongs, for error messages. */
+export interface ShapeSite {
+  op?: string;
+  node?: string;
+}
+
+/** Bytes a tensor of this shape takes on the GPU (4 bytes per element, see ir/types.ts). */
+export function gpuBytesOf(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1) * 4;
+}
+
+/**
+ * A static shape from an untrusted model (declared, or computed by an op's infer from declared
+ * dims and attributes) must be a list of non-negative safe integers, and the tensor must fit
+ * `limitBytes`. Checked before anything of that size is allocated, on the host (constant
+ * folding) or on the GPU, so that a hostile file fails with a typed error instead of an
+ * allocation crash.
+ */
+export function checkStaticShape(what: string, shape: readonly number[], limitBytes: number | undefined, site: ShapeSite = {}): void {
+  if (!Array.isArray(shape) || shape.some((d) => typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0)) {
+    throw new ShapeError(`${what} has an invalid shape [${Array.isArray(shape) ? shape.join(',') : String(shape)}]`, {
+      ...site,
+      hint: 'dims must be non-negative integers',
+    });
+  }
+  const bytes = gpuBytesOf(shape);
+  if (limitBytes !== undefined && bytes > limitBytes) {
+    throw new LimitError(`${what} needs ${bytes} bytes, above the session's memory limit of ${limitBytes} bytes`, {
+      ...site,
+      shapes: { [what]: shape },
+      hint: 'the model declares (or computes) a tensor too large for this device; use smaller input dims, or raise maxMemoryBytes',
+    });
   }
 }

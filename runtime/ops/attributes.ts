@@ -79,33 +79,3 @@ export function broadcastShapes(node: Node, ...shapes: number[][]): number[] {
   }
   return out;
 }
-
-/** WGSL words that start statements or declarations: never part of a plain expression. */
-const WGSL_STATEMENT_WORDS = new Set([
-  'alias', 'break', 'case', 'const', 'const_assert', 'continue', 'continuing', 'default', 'diagnostic', 'discard', 'else',
-  'enable', 'fn', 'for', 'if', 'let', 'loop', 'override', 'requires', 'return', 'struct', 'switch', 'var', 'while',
-]);
-
-/**
- * A string attribute that is pasted into WGSL as an expression of `v` (the fused-activation hook
- * `fovea.activation` that fusion passes set). Model files are untrusted and can carry any
- * attribute, so the text must be a single expression: identifiers, numbers, operators, parentheses
- * and commas only — no braces, brackets, semicolons, comments, attributes, address-of or
- * statement keywords — and so cannot declare, loop, index buffers or end the surrounding code.
- */
-export function attrWgslExpression(node: Node, name: string, def: string): string {
-  const v = attrString(node, name, def);
-  const bad = (why: string): never => fail(node, `attribute "${name}" is not a plain WGSL expression (${why})`);
-  if (v.length > 256) bad('longer than 256 characters');
-  if (!/^[A-Za-z0-9_.+\-*/%<>=!|^~?:,() ]*$/.test(v)) bad('it contains characters outside identifiers, numbers, operators and parentheses');
-  if (v.includes('//') || v.includes('/*')) bad('it contains a comment');
-  for (const word of v.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? []) if (WGSL_STATEMENT_WORDS.has(word)) bad(`"${word}"`);
-  let depth = 0;
-  for (const c of v) {
-    depth += c === '(' ? 1 : c === ')' ? -1 : 0;
-    if (depth < 0) bad('unbalanced parentheses');
-  }
-  if (depth !== 0) bad('unbalanced parentheses');
-  if (!/\S/.test(v)) bad('it is empty');
-  return v;
-}

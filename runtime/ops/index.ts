@@ -5,5 +5,6 @@ import { mathOps } from './math/index.js';
 import { linalgOps } from './linalg/index.js';
 import { nnOps } from './nn/index.js';
 import { tensorOps } from './tensor/index.js';
+import { imageOps } from './image/index.js';
 
-for (const op of [...activationOps, ...mathOps, ...linalgOps, ...nnOps, ...tensorOps]) registerOp(op);
+for (const op of [...activationOps, ...mathOps, ...linalgOps, ...nnOps, ...tensorOps, ...imageOps]) registerOp(op);

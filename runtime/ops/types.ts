@@ -83,6 +83,11 @@ export interface OpDef<A = any> {
   infer(inputs: (TypeShape | undefined)[], attrs: A, ctx: OpContext): TypeShape[];
   /** Host evaluation when every input is constant. */
   cpu?(inputs: (HostTensor | undefined)[], attrs: A, ctx: OpContext): HostTensor[];
+  /** Inputs whose values decide output shapes or compile-time parameters (Reshape's shape, Slice's
+   * starts, Clip's bounds…): they must be constant when the session compiles. When such an input
+   * is a graph input, the session binds it from the first run's feed, like a free dim, and
+   * compiles again if a later feed has other values. */
+  shapeInputs?: readonly number[];
   /** Constant outputs computable from static input shapes alone (Shape, Size), even when the
    * inputs themselves are not constant. Return undefined when not applicable. */
   foldFromShapes?(inputs: (TypeShape | undefined)[], attrs: A, ctx: OpContext): HostTensor[] | undefined;

@@ -24,7 +24,7 @@ export interface Pass {
 export const PASSES: Pass[] = [
   { name: 'sort-topologically', run: (g) => sortTopologically(g), shapesKnown: false },
   { name: 'bind-input-shapes', run: (g, o) => bindInputShapes(g, o), shapesKnown: false },
-  { name: 'infer-shapes', run: (g) => inferShapes(g), shapesKnown: true },
+  { name: 'infer-shapes', run: (g, o) => inferShapes(g, o), shapesKnown: true },
   { name: 'remove-dead-nodes', run: (g) => removeDeadNodes(g), shapesKnown: true },
 ];
 

@@ -2,13 +2,21 @@
 // constant (or, like Shape, whose outputs follow from static shapes) are evaluated on the host
 // here and become initializers: the Shape -> Gather -> Concat -> Reshape chains PyTorch exports
 // must be known before the shapes after them can be. Nodes whose outputs all fold are dropped.
+// Models are untrusted: every inferred shape is checked (valid dims, within maxMemoryBytes)
+// before the host folds it or the planner allocates it.
 import type { Graph, HostTensor, ValueInfo } from '../ir/types.js';
 import { getOp } from '../ops/registry.js';
 import { makeOpContext } from '../ops/context.js';
 import type { TypeShape } from '../ops/types.js';
 import { FoveaError, ShapeError } from '../errors.js';
+import { checkStaticShape } from '../ir/verify.js';
 
-export function inferShapes(g: Graph): Graph {
+export interface InferOptions {
+  /** Values larger than this (bytes on the GPU) are refused before they are folded or allocated. */
+  maxMemoryBytes?: number;
+}
+
+export function inferShapes(g: Graph, opts: InferOptions = {}): Graph {
   const values = new Map(g.values);
   const initializers = new Map(g.initializers);
   const nodes = [];
@@ -30,9 +38,26 @@ export function inferShapes(g: Graph): Graph {
     try {
       const attrs = op.parse(ctx);
       outs = op.infer(inputs, attrs, ctx);
+      if (!Array.isArray(outs)) throw new ShapeError('op inferred no output types', { op: node.opType, node: node.name });
+      node.outputs.forEach((name, i) => {
+        const o = outs[i];
+        if (!name || !o) return;
+        checkStaticShape(`output "${name}"`, o.shape, opts.maxMemoryBytes, { op: node.opType, node: node.name });
+      });
       const allConst = node.inputs.every((x) => !x || initializers.has(x));
       if (allConst && op.cpu) folded = op.cpu(node.inputs.map((x) => (x ? initializers.get(x) : undefined)), attrs, ctx);
       else if (op.foldFromShapes) folded = op.foldFromShapes(inputs, attrs, ctx);
+      folded?.forEach((t, i) => {
+        const o = outs[i];
+        if (!t || !o || !node.outputs[i]) return;
+        // The planner and later folds trust a constant's dims and data to agree with the inferred type.
+        if (t.data.length !== t.dims.reduce((a, b) => a * b, 1) || t.dims.length !== o.shape.length || t.dims.some((d, k) => d !== o.shape[k])) {
+          throw new ShapeError(`folded output ${i} has dims [${t.dims.join(',')}] and ${t.data.length} values, inferred shape [${o.shape.join(',')}]`, {
+            op: node.opType,
+            node: node.name,
+          });
+        }
+      });
     } catch (e) {
       if (e instanceof FoveaError && (e.node || e.op)) throw e;
       throw new ShapeError((e as Error).message, {

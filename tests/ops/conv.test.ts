@@ -129,7 +129,7 @@ test('Conv tile height follows the output channels per group', async () => {
   assert.equal(await tile(96, 2), 'implicit-gemm 64x64');
 });
 
-test('Conv epilogue applies the fovea.activation expression (fusion hook)', async () => {
+test('Conv epilogue applies the fused activation named by fovea.activation (fusion hook)', async () => {
   const x = [2, 3, 7, 6];
   const w = [6, 3, 3, 3];
   const build = (fused: boolean) => {
@@ -138,7 +138,7 @@ test('Conv epilogue applies the fovea.activation expression (fusion hook)', asyn
     b.init('w', { dtype: 'float32', dims: w, data: randomFloats(count(w), 31) });
     b.init('b', { dtype: 'float32', dims: [6], data: randomFloats(6, 32) });
     if (fused) {
-      b.node('Conv', ['x', 'w', 'b'], { pads: [1, 1, 1, 1], [CONV_ACTIVATION_ATTR]: 'max(v, 0.0)' }, ['y']);
+      b.node('Conv', ['x', 'w', 'b'], { pads: [1, 1, 1, 1], [CONV_ACTIVATION_ATTR]: 'Relu' }, ['y']);
     } else {
       const [c] = b.node('Conv', ['x', 'w', 'b'], { pads: [1, 1, 1, 1] });
       b.node('Relu', [c], {}, ['y']);
@@ -162,9 +162,20 @@ test('Conv epilogue applies the fovea.activation expression (fusion hook)', asyn
   }
 });
 
-test('Conv rejects a fovea.activation that is not a plain expression', async () => {
-  const c: ConvCase = { name: '', x: [1, 2, 4, 4], w: [3, 2, 3, 3], attrs: { [CONV_ACTIVATION_ATTR]: 'v; y[0] = 1.0' } };
-  await assert.rejects(InferenceSession.create(convModel(c).model), ShapeError);
+test('Conv rejects a fovea.activation that is not a known activation name, or has the wrong parameters', async () => {
+  // Model files are untrusted: the attribute names a table entry, its text never reaches WGSL.
+  const bad: Record<string, AttrInput>[] = [
+    { [CONV_ACTIVATION_ATTR]: 'v; y[0] = 1.0' },
+    { [CONV_ACTIVATION_ATTR]: 'max(v, 0.0)' },
+    { [CONV_ACTIVATION_ATTR]: 'Softmax' },
+    { [CONV_ACTIVATION_ATTR]: 'Clip', 'fovea.activation_params': [0.5] },
+    { [CONV_ACTIVATION_ATTR]: 'Relu', 'fovea.activation_params': [0.5] },
+    { 'fovea.activation_params': [0.5, 1.5] },
+  ];
+  for (const attrs of bad) {
+    const c: ConvCase = { name: '', x: [1, 2, 4, 4], w: [3, 2, 3, 3], attrs };
+    await assert.rejects(InferenceSession.create(convModel(c).model), ShapeError, JSON.stringify(attrs));
+  }
 });
 
 test('Conv rejects invalid shapes with ShapeError', async () => {

@@ -25,13 +25,17 @@ function bound(ctx: OpContext, i: number, name: string, def: number): number {
   return Number(t.data[0]);
 }
 
+/** The f32 expression of `v` (alpha/beta/gamma: the parameters), shared with the fused epilogue (epilogue.ts). */
+export const CLIP_WGSL = 'min(max(v, alpha), beta)';
+
 export const Clip = unaryOp({
   opType: 'Clip',
+  shapeInputs: [1, 2], // min, max: compile-time bounds
   parse: (ctx) =>
     ctx.opset < 11
       ? { alpha: attrFloat(ctx.node, 'min', -FLT_MAX), beta: attrFloat(ctx.node, 'max', FLT_MAX) }
       : { alpha: bound(ctx, 1, 'min', -FLT_MAX), beta: bound(ctx, 2, 'max', FLT_MAX) },
-  wgsl: 'min(max(v, alpha), beta)',
+  wgsl: CLIP_WGSL,
   wgslInt: 'min(max(v, alpha), beta)',
   host: (v, a) => Math.min(Math.max(v, a.alpha!), a.beta!),
 });

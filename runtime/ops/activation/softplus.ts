@@ -3,8 +3,11 @@
 // precision, while 1 + e would round to 1 and lose it.
 import { unaryOp } from './unary.js';
 
+/** The f32 expression of `v` (alpha/beta/gamma: the parameters), shared with the fused epilogue (epilogue.ts). */
+export const SOFTPLUS_WGSL = 'max(v, 0.0) + select(log(1.0 + exp(-abs(v))), exp(-abs(v)), abs(v) > 16.0)';
+
 export const Softplus = unaryOp({
   opType: 'Softplus',
-  wgsl: 'max(v, 0.0) + select(log(1.0 + exp(-abs(v))), exp(-abs(v)), abs(v) > 16.0)',
+  wgsl: SOFTPLUS_WGSL,
   host: (v) => Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v))),
 });

@@ -3,4 +3,7 @@
 // for large |x|.
 import { unaryOp } from './unary.js';
 
-export const Tanh = unaryOp({ opType: 'Tanh', wgsl: 'tanh(clamp(v, -10.0, 10.0))', host: (v) => Math.tanh(v) });
+/** The f32 expression of `v` (alpha/beta/gamma: the parameters), shared with the fused epilogue (epilogue.ts). */
+export const TANH_WGSL = 'tanh(clamp(v, -10.0, 10.0))';
+
+export const Tanh = unaryOp({ opType: 'Tanh', wgsl: TANH_WGSL, host: (v) => Math.tanh(v) });

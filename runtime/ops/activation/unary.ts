@@ -25,6 +25,8 @@ export function isIntegerType(d: DType): boolean {
 
 export function unaryOp<A extends UnaryParams>(def: {
   opType: string;
+  /** See OpDef.shapeInputs (Clip's min/max inputs). */
+  shapeInputs?: readonly number[];
   parse?: (ctx: OpContext) => A;
   /** WGSL expression of v (f32), alpha, beta, gamma. */
   wgsl: string;
@@ -32,9 +34,12 @@ export function unaryOp<A extends UnaryParams>(def: {
   wgslInt?: string;
   /** The same function on the host (constant folding, and the reference in unit tests). */
   host: (v: number, a: A) => number;
+  /** Extra compile-time defines of unary.wgsl (e.g. ERF: pull in a helper function). */
+  defines?: Record<string, string | number | boolean>;
 }): OpDef<A> {
   return {
     opType: def.opType,
+    shapeInputs: def.shapeInputs,
     parse: def.parse ?? (() => ({}) as A),
     infer: (inputs: (TypeShape | undefined)[], _a: A, ctx: OpContext) => {
       const x = inputs[0];
@@ -66,7 +71,7 @@ export function unaryOp<A extends UnaryParams>(def: {
       k.dispatch({
         shader: 'unary',
         variant: int ? `${def.opType}-i32` : def.opType,
-        defines: int ? { WG: UNARY_WG, EXPR: def.wgslInt!, INT: true } : { WG: UNARY_WG, EXPR: def.wgsl },
+        defines: int ? { ...def.defines, WG: UNARY_WG, EXPR: def.wgslInt!, INT: true } : { ...def.defines, WG: UNARY_WG, EXPR: def.wgsl },
         bindings: { x: k.input(0), y: k.output(0) },
         uniforms: { n, alpha: param(a.alpha), beta: param(a.beta), gamma: param(a.gamma) },
         workgroups: grid(Math.ceil(n / UNARY_WG), k.limits),

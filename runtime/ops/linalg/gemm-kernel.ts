@@ -17,6 +17,7 @@ import type { HostData } from '../../ir/types.js';
 import { sizeOf } from '../../ir/types.js';
 import { BYTES_PER_ELEMENT } from '../../gpu/plan.js';
 import { LimitError } from '../../errors.js';
+import { NO_EPILOGUE, epilogueUniforms, type Epilogue } from '../activation/epilogue.js';
 
 export interface GemmOperand {
   /** The node input holding the operand. */
@@ -47,6 +48,8 @@ export interface GemmSpec {
   alpha?: number;
   /** Bias beta * C, C read at row * rowStride + col * colStride (0 strides broadcast). */
   c?: { input: number; rowStride: number; colStride: number; beta: number };
+  /** Fused activation applied to every output element last (float only); absent: none. */
+  epilogue?: Epilogue;
 }
 
 interface Tiling {
@@ -212,10 +215,15 @@ export function emitGemm(k: KernelBuilder, spec: GemmSpec): void {
   }
   const alpha = spec.alpha ?? 1;
   const c = spec.c;
+  const epilogue = spec.epilogue ?? NO_EPILOGUE;
+  if (spec.integer && epilogue.name) {
+    throw new LimitError('a fused activation on an integer product is not supported', { op: k.node.opType, node: k.node.name });
+  }
   const base = {
     T: spec.integer ? 'i32' : 'f32',
     INT: spec.integer,
     HAS_C: !!c,
+    ACTIVATION: epilogue.wgsl,
   };
   const common = {
     K,
@@ -224,6 +232,7 @@ export function emitGemm(k: KernelBuilder, spec: GemmSpec): void {
     c_cs: c?.colStride ?? 0,
     alpha,
     beta: c?.beta ?? 0,
+    ...epilogueUniforms(epilogue),
   };
   const cBinding: Record<string, BufferRef> = c ? { c: k.input(c.input) } : {};
 

@@ -5,6 +5,8 @@
 // - C is unidirectionally broadcastable to [M, N] (scalar, [N], [1, N], [M, 1], [M, N]); it is
 //   optional from opset 11 (absent means no bias). Before opset 7 the `broadcast` attribute
 //   (default 0) had to be set for any C other than a full [M, N].
+// A fused activation (`fovea.activation`, set by the fuse-activations pass) is applied to Y in
+// the kernel's epilogue: see runtime/ops/activation/epilogue.ts.
 // Float tensors only: the integer types the spec added in opset 9 have no defined rounding for the
 // float alpha/beta, and the runtimes Fovea is checked against do not implement them either.
 import type { OpContext, OpDef, TypeShape } from '../types.js';
@@ -14,6 +16,7 @@ import { makeHost } from '../../ir/host-tensor.js';
 import { attrFloat, attrInt } from '../attributes.js';
 import { ShapeError, UnsupportedOpError } from '../../errors.js';
 import { emitGemm } from './gemm-kernel.js';
+import { applyEpilogueHost, parseEpilogue, type Epilogue } from '../activation/epilogue.js';
 
 interface GemmAttrs {
   alpha: number;
@@ -22,6 +25,8 @@ interface GemmAttrs {
   transB: boolean;
   /** Whether C may be broadcast (always from opset 7; the `broadcast` attribute before). */
   broadcast: boolean;
+  /** Fused activation (identity unless a fusion pass set one). */
+  epilogue: Epilogue;
 }
 
 interface GemmDims {
@@ -65,6 +70,7 @@ export const Gemm: OpDef<GemmAttrs> = {
       transA: attrInt(n, 'transA', 0) !== 0,
       transB: attrInt(n, 'transB', 0) !== 0,
       broadcast: ctx.opset < 7 ? attrInt(n, 'broadcast', 0) !== 0 : true,
+      epilogue: parseEpilogue(n),
     };
   },
   infer(inputs: (TypeShape | undefined)[], attrs: GemmAttrs, ctx: OpContext): TypeShape[] {
@@ -93,7 +99,7 @@ export const Gemm: OpDef<GemmAttrs> = {
         y.data[m * N + n] = v;
       }
     }
-    return [y];
+    return [applyEpilogueHost(attrs.epilogue, y, ctx)];
   },
   gpu(k, attrs) {
     const [a, b, c] = k.inputs;
@@ -108,6 +114,7 @@ export const Gemm: OpDef<GemmAttrs> = {
       alpha: attrs.alpha,
       // beta = 0 ignores C entirely (as onnxruntime does), so NaN/Inf in C do not leak into Y.
       c: c && cs && attrs.beta !== 0 ? { input: 2, rowStride: cs.rowStride, colStride: cs.colStride, beta: attrs.beta } : undefined,
+      epilogue: attrs.epilogue,
     });
   },
 };

@@ -5,6 +5,8 @@
 // - Otherwise operands are stacks of matrices [..., M, K] x [..., K, N] whose batch dims broadcast
 //   (multidirectionally) to the output's [..., M, N].
 // Integer tensors multiply in i32 (int64 saturated, like every integer on the GPU).
+// A fused activation (`fovea.activation`, set by the fuse-activations pass; float tensors only) is
+// applied to Y in the kernel's epilogue: see runtime/ops/activation/epilogue.ts.
 import type { OpContext, OpDef, TypeShape } from '../types.js';
 import type { HostTensor, Node } from '../../ir/types.js';
 import { isFloat, sizeOf } from '../../ir/types.js';
@@ -12,6 +14,12 @@ import { makeHost, saturate } from '../../ir/host-tensor.js';
 import { broadcastShapes } from '../attributes.js';
 import { ShapeError } from '../../errors.js';
 import { emitGemm, type GemmBatch } from './gemm-kernel.js';
+import { applyEpilogueHost, parseEpilogue, type Epilogue } from '../activation/epilogue.js';
+
+interface MatMulAttrs {
+  /** Fused activation (identity unless a fusion pass set one). */
+  epilogue: Epilogue;
+}
 
 interface MatMulDims {
   M: number;
@@ -78,16 +86,19 @@ function mergeBatch(b: GemmBatch): GemmBatch {
   return { dims, aStrides, bStrides };
 }
 
-export const MatMul: OpDef<Record<string, never>> = {
+export const MatMul: OpDef<MatMulAttrs> = {
   opType: 'MatMul',
-  parse: () => ({}),
-  infer(inputs: (TypeShape | undefined)[], _attrs, ctx: OpContext): TypeShape[] {
+  parse: (ctx) => ({ epilogue: parseEpilogue(ctx.node) }),
+  infer(inputs: (TypeShape | undefined)[], attrs, ctx: OpContext): TypeShape[] {
     const [a, b] = inputs;
     if (!a || !b) throw new ShapeError('A and B are required', { op: ctx.node.opType, node: ctx.node.name });
     if (a.dtype !== b.dtype) throw new ShapeError(`A is ${a.dtype} but B is ${b.dtype}`, { op: ctx.node.opType, node: ctx.node.name });
+    if (attrs.epilogue.name && !isFloat(a.dtype)) {
+      throw new ShapeError(`a fused activation needs float tensors, A and B are ${a.dtype}`, { op: ctx.node.opType, node: ctx.node.name });
+    }
     return [{ dtype: a.dtype, shape: matMulDims(ctx.node, a.shape, b.shape).out }];
   },
-  cpu(inputs: (HostTensor | undefined)[], _attrs, ctx: OpContext): HostTensor[] {
+  cpu(inputs: (HostTensor | undefined)[], attrs, ctx: OpContext): HostTensor[] {
     const [a, b] = inputs as [HostTensor, HostTensor];
     const d = matMulDims(ctx.node, a.dims, b.dims);
     const { M, N, K } = d;
@@ -114,13 +125,13 @@ export const MatMul: OpDef<Record<string, never>> = {
         }
       }
     }
-    return [y];
+    return [applyEpilogueHost(attrs.epilogue, y, ctx)];
   },
-  gpu(k) {
+  gpu(k, attrs) {
     const [a, b] = k.inputs;
     const d = matMulDims(k.node, a!.shape, b!.shape);
     const integer = !isFloat(a!.dtype);
-    const operands = { a: { input: 0, trans: false }, b: { input: 1, trans: false }, integer };
+    const operands = { a: { input: 0, trans: false }, b: { input: 1, trans: false }, integer, epilogue: attrs.epilogue };
     if (b!.shape.length <= 2) {
       // B is one matrix: A's batch dims are just more rows of one [batch * M, K] product (A and Y
       // are row-major), which is also the form an oversized constant B can be split in.

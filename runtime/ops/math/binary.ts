@@ -2,7 +2,7 @@
 // activation/): numpy multidirectional broadcasting (ONNX Broadcasting.md), host evaluation for
 // constant folding (integers too: PyTorch's shape arithmetic runs Mul/Div/Add on int64), and one
 // dispatch of shaders/binary.wgsl with the op's WGSL expression of `a` and `b`.
-import type { OpContext, OpDef, KernelBuilder, TypeShape } from '../types.js';
+import type { BufferRef, OpContext, OpDef, KernelBuilder, TypeShape } from '../types.js';
 import type { DType, HostTensor } from '../../ir/types.js';
 import { isFloat, sizeOf, stridesOf } from '../../ir/types.js';
 import { makeHost, saturate } from '../../ir/host-tensor.js';
@@ -81,11 +81,25 @@ export function hostBinary(a: HostTensor, aShape: number[], b: HostTensor, bShap
   return y;
 }
 
+export interface BinaryDispatch {
+  opType: string;
+  expr: string;
+  /** a (and y, unless outType says otherwise) is i32 rather than f32. */
+  int: boolean;
+  bInt: boolean;
+  aShape: readonly number[];
+  bShape: readonly number[];
+  outShape: readonly number[];
+  /** WGSL type of y when it differs from a's: 'u32' for the bool results of comparisons. */
+  outType?: 'f32' | 'i32' | 'u32';
+  /** Buffers other than inputs 0 and 1 and output 0 (the variadic ops chain dispatches). */
+  a?: BufferRef;
+  b?: BufferRef;
+  y?: BufferRef;
+}
+
 /** Emits one binary.wgsl dispatch: y (output 0, outShape) = expr(x0, x1) with broadcasting. */
-export function dispatchBinary(
-  k: KernelBuilder,
-  o: { opType: string; expr: string; int: boolean; bInt: boolean; aShape: readonly number[]; bShape: readonly number[]; outShape: readonly number[] },
-): void {
+export function dispatchBinary(k: KernelBuilder, o: BinaryDispatch): void {
   const n = sizeOf(o.outShape);
   const { shape, strides } = coalesceDims(o.outShape, [broadcastStrides(o.aShape, o.outShape), broadcastStrides(o.bShape, o.outShape)]);
   if (shape.length > BINARY_MAX_RANK) {
@@ -100,8 +114,8 @@ export function dispatchBinary(
   k.dispatch({
     shader: 'binary',
     variant: `${o.opType}${o.int ? '-i32' : ''}${same ? '' : '-broadcast'}`,
-    defines: { WG: BINARY_WG, T, TB: o.bInt ? 'i32' : 'f32', EXPR: o.expr, SAME: same },
-    bindings: { x0: k.input(0), x1: k.input(1), y: k.output(0) },
+    defines: { WG: BINARY_WG, T, TB: o.bInt ? 'i32' : 'f32', TY: o.outType ?? T, EXPR: o.expr, SAME: same },
+    bindings: { x0: o.a ?? k.input(0), x1: o.b ?? k.input(1), y: o.y ?? k.output(0) },
     uniforms: { n, rank: shape.length, out_strides: stridesOf(shape), a_strides: strides[0], b_strides: strides[1] },
     workgroups: grid(Math.ceil(n / BINARY_WG), k.limits),
   });

@@ -9,12 +9,18 @@
 //     channels per group (depthwise): their GEMM has a single row, which a tile cannot fill
 //     (measured on lavapipe, 64-channel 3x3 depthwise at 56x56: direct ~12x faster).
 //   forceAlgorithm: 'implicit-gemm' | 'direct' overrides the choice (tests run both).
-// Both add the bias and apply the ACTIVATION define in their epilogue: identity unless the node
-// carries the `fovea.activation` attribute (a WGSL expression of `v`), which fusion passes set.
+// Epilogue (both kernels): y = act(conv + B + residual). Fusion passes set its parts as node
+// attributes, so the fused node is still a Conv:
+//   `fovea.activation` / `fovea.activation_params`: the fused activation, by ONNX op name and
+//     parameters (runtime/ops/activation/epilogue.ts); identity when absent;
+//   `fovea.residual` = 1: input 3 is a residual of Y's shape added before the activation (the
+//     skip connection of a ResNet block, fused from Add(Conv(...), skip)). Without it a Conv
+//     takes at most 3 inputs, as in the ONNX spec.
 import type { KernelBuilder, OpDef, TypeShape } from '../types.js';
 import type { Node } from '../../ir/types.js';
 import { sizeOf } from '../../ir/types.js';
-import { attrInt, attrWgslExpression } from '../attributes.js';
+import { attrInt } from '../attributes.js';
+import { ACTIVATION_ATTR, epilogueUniforms, parseEpilogue, type Epilogue } from '../activation/epilogue.js';
 import { LimitError, ShapeError } from '../../errors.js';
 import { grid } from '../../gpu/plan.js';
 import { as2d, parseWindowAttrs, resolveWindow, spatial2d, type Window, type WindowAttrs } from './window.js';
@@ -22,12 +28,17 @@ import { as2d, parseWindowAttrs, resolveWindow, spatial2d, type Window, type Win
 export interface ConvAttrs {
   window: WindowAttrs;
   group: number;
-  /** WGSL expression of `v` applied in the epilogue (identity by default). */
-  activation: string;
+  /** The fused activation (identity by default). */
+  activation: Epilogue;
+  /** Input 3 is a residual added in the epilogue. */
+  residual: boolean;
 }
 
-/** Node attribute through which a fusion pass sets the epilogue activation (WGSL expression of `v`). */
-export const CONV_ACTIVATION_ATTR = 'fovea.activation';
+/** Node attribute through which a fusion pass sets the epilogue activation (see epilogue.ts). */
+export const CONV_ACTIVATION_ATTR = ACTIVATION_ATTR;
+/** Node attribute (int, 1) marking input CONV_RESIDUAL_INPUT as a residual added in the epilogue. */
+export const CONV_RESIDUAL_ATTR = 'fovea.residual';
+export const CONV_RESIDUAL_INPUT = 3;
 
 export const CONV_ALGORITHMS = ['implicit-gemm', 'direct'] as const;
 type ConvAlgorithm = (typeof CONV_ALGORITHMS)[number];
@@ -76,6 +87,9 @@ function resolveConv(node: Node, inputs: (TypeShape | undefined)[], a: ConvAttrs
   if (w.shape[1] * a.group !== C) fail(node, `W has ${w.shape[1]} channels per group; X has ${C} channels in ${a.group} groups`, inputs);
   const b = inputs[2];
   if (b && (b.shape.length !== 1 || b.shape[0] !== M)) fail(node, `B must have shape [${M}]`, inputs);
+  if (a.residual && !inputs[CONV_RESIDUAL_INPUT]) fail(node, `"${CONV_RESIDUAL_ATTR}" = 1 needs a residual as input ${CONV_RESIDUAL_INPUT}`, inputs);
+  const extra = inputs.slice(a.residual ? CONV_RESIDUAL_INPUT + 1 : CONV_RESIDUAL_INPUT).some(Boolean);
+  if (extra) fail(node, a.residual ? 'Conv takes X, W, B and a residual, no more' : 'Conv takes at most 3 inputs (X, W, B)', inputs);
   const kernel = w.shape.slice(2);
   const ks = a.window.kernelShape;
   if (ks && (ks.length !== kernel.length || ks.some((d, i) => d !== kernel[i]))) fail(node, `kernel_shape [${ks}] does not match W`, inputs);
@@ -116,14 +130,20 @@ export const Conv: OpDef<ConvAttrs> = {
     return {
       window: parseWindowAttrs(ctx.node),
       group: attrInt(ctx.node, 'group', 1),
-      // Untrusted files can set this attribute too: only a plain expression is accepted.
-      activation: attrWgslExpression(ctx.node, CONV_ACTIVATION_ATTR, 'v'),
+      // Untrusted files can set these attributes too: only known activation names are accepted.
+      activation: parseEpilogue(ctx.node),
+      residual: attrInt(ctx.node, CONV_RESIDUAL_ATTR, 0) !== 0,
     };
   },
   infer(inputs, a, ctx) {
     const win = resolveConv(ctx.node, inputs, a);
     const x = inputs[0]!;
-    return [{ dtype: 'float32', shape: [x.shape[0], inputs[1]!.shape[0], ...win.out] }];
+    const shape = [x.shape[0], inputs[1]!.shape[0], ...win.out];
+    const r = inputs[CONV_RESIDUAL_INPUT];
+    if (r && (r.dtype !== 'float32' || r.shape.length !== shape.length || r.shape.some((d, i) => d !== shape[i]))) {
+      fail(ctx.node, `the residual must be a float32 tensor of Y's shape [${shape.join(',')}], got ${r.dtype} [${r.shape.join(',')}]`, inputs);
+    }
+    return [{ dtype: 'float32', shape }];
   },
   gpu(k, a) {
     const x = k.inputs[0]!;
@@ -137,7 +157,14 @@ export const Conv: OpDef<ConvAttrs> = {
     const Cg = C / a.group;
     const Mg = M / a.group;
     const hasBias = !!k.node.inputs[2];
-    const bindings = { x: k.input(0), w: k.input(1), y: k.output(0), ...(hasBias ? { bias: k.input(2) } : {}) };
+    const bindings = {
+      x: k.input(0),
+      w: k.input(1),
+      y: k.output(0),
+      ...(hasBias ? { bias: k.input(2) } : {}),
+      ...(a.residual ? { residual: k.input(CONV_RESIDUAL_INPUT) } : {}),
+    };
+    const epilogue = { HAS_BIAS: hasBias, HAS_RESIDUAL: a.residual, ACTIVATION: a.activation.wgsl };
     const geometry = {
       C,
       H,
@@ -150,6 +177,7 @@ export const Conv: OpDef<ConvAttrs> = {
       stride_w: win.strides[1],
       pad_h: win.padsBegin[0],
       pad_w: win.padsBegin[1],
+      ...epilogueUniforms(a.activation),
     };
     if (sizeOf(k.outputs[0].shape) === 0) return;
 
@@ -158,7 +186,7 @@ export const Conv: OpDef<ConvAttrs> = {
       k.dispatch({
         shader: 'conv2d-direct',
         variant: 'direct',
-        defines: { WG: DIRECT_WG, HAS_BIAS: hasBias, ACTIVATION: a.activation },
+        defines: { WG: DIRECT_WG, ...epilogue },
         bindings,
         uniforms: { ...geometry, total, OH, KH, KW, dil_h: win.dilations[0], dil_w: win.dilations[1] },
         workgroups: grid(Math.ceil(total / DIRECT_WG), k.limits),
@@ -183,7 +211,7 @@ export const Conv: OpDef<ConvAttrs> = {
     k.dispatch({
       shader: 'conv2d',
       variant: `implicit-gemm ${tile.TM}x${tile.TN}`,
-      defines: { ...tile, HAS_BIAS: hasBias, ACTIVATION: a.activation },
+      defines: { ...tile, ...epilogue },
       bindings: { ...bindings, ktab: k.weight('ktab', kTable(Cg, H, W, win)) },
       uniforms: { ...geometry, OHW: OH * OW, K, ncols, n_tiles, m_tiles, tiles },
       workgroups: grid(tiles, k.limits),

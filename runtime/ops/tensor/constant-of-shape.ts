@@ -14,6 +14,7 @@ interface ConstantOfShapeAttrs {
 
 export const ConstantOfShape: OpDef<ConstantOfShapeAttrs> = {
   opType: 'ConstantOfShape',
+  shapeInputs: [0],
   parse(ctx) {
     const dims = constInts(ctx, 0, 'input');
     if (!dims) fail(ctx.node, 'input 0 (the shape) is required');

@@ -23,6 +23,7 @@ function expandBox(node: Node, input: number[], a: ExpandAttrs): StridedBox {
 
 export const Expand: OpDef<ExpandAttrs> = {
   opType: 'Expand',
+  shapeInputs: [1],
   parse(ctx) {
     const shape = constInts(ctx, 1, 'shape');
     if (!shape) fail(ctx.node, 'input 1 ("shape") is required');

@@ -17,8 +17,10 @@ import { Size } from './size.js';
 import { Slice } from './slice.js';
 import { Split } from './split.js';
 import { Squeeze } from './squeeze.js';
+import { Tile } from './tile.js';
 import { Transpose } from './transpose.js';
 import { Unsqueeze } from './unsqueeze.js';
+import { Where } from './where.js';
 
 export const tensorOps: OpDef[] = [
   Cast,
@@ -38,6 +40,8 @@ export const tensorOps: OpDef[] = [
   Slice,
   Split,
   Squeeze,
+  Tile,
   Transpose,
   Unsqueeze,
+  Where,
 ];

@@ -75,6 +75,7 @@ function valueBits(dtype: DType, v: number): number {
 
 export const Pad: OpDef<PadAttrs> = {
   opType: 'Pad',
+  shapeInputs: [1, 2, 3],
   parse(ctx) {
     const node = ctx.node;
     const mode = attrString(node, 'mode', 'constant') as Mode;

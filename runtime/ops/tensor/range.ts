@@ -21,6 +21,7 @@ function count(a: RangeAttrs, float: boolean): number {
 
 export const Range: OpDef<RangeAttrs> = {
   opType: 'Range',
+  shapeInputs: [0, 1, 2],
   parse(ctx) {
     const read = (i: number, what: string): number => {
       const t: HostTensor | undefined = ctx.constant(i);

@@ -37,6 +37,7 @@ export function reshapeDims(node: Node, input: number[], shape: number[], allowz
 
 export const Reshape: OpDef<ReshapeAttrs> = {
   opType: 'Reshape',
+  shapeInputs: [1],
   view: true,
   parse(ctx) {
     const shape = ctx.opset < 5 ? attrInts(ctx.node, 'shape') : constInts(ctx, 1, 'shape');

@@ -50,6 +50,7 @@ function splitPlan(node: Node, shape: number[], a: SplitAttrs): StridedBox[] {
 
 export const Split: OpDef<SplitAttrs> = {
   opType: 'Split',
+  shapeInputs: [1],
   parse(ctx) {
     const node = ctx.node;
     const axis = attrInt(node, 'axis', 0);

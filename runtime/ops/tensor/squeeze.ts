@@ -19,6 +19,7 @@ function squeezeDims(node: Node, shape: number[], axes: number[] | undefined): n
 
 export const Squeeze: OpDef<SqueezeAttrs> = {
   opType: 'Squeeze',
+  shapeInputs: [1],
   view: true,
   parse: (ctx) => ({ axes: ctx.opset < 13 ? attrInts(ctx.node, 'axes') : constInts(ctx, 1, 'axes') }),
   infer(inputs, a, ctx): TypeShape[] {

@@ -21,6 +21,7 @@ function unsqueezeDims(node: Node, shape: number[], axes: number[]): number[] {
 
 export const Unsqueeze: OpDef<UnsqueezeAttrs> = {
   opType: 'Unsqueeze',
+  shapeInputs: [1],
   view: true,
   parse(ctx) {
     const axes = ctx.opset < 13 ? attrInts(ctx.node, 'axes') : constInts(ctx, 1, 'axes');

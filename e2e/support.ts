@@ -1,0 +1,140 @@
+// Node-side helpers for the browser e2e tests: Debian's chromium through playwright-core with
+// WebGPU on SwiftShader, a tiny static server on localhost (navigator.gpu exists only in secure
+// contexts, and http://localhost is one), Vite builds/dev server from vite.config.ts, screenshots.
+import { createServer, type Server } from 'node:http';
+import { existsSync, mkdirSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AddressInfo } from 'node:net';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const VITE_CONFIG = join(REPO, 'vite.config.ts');
+export const SCREENSHOT_DIR = join(REPO, 'test-results', 'e2e');
+export const CHROMIUM = process.env.FOVEA_CHROMIUM ?? '/usr/bin/chromium';
+
+/** Chromium's own software WebGPU: Dawn on SwiftShader (Vulkan), headless. */
+export const SWIFTSHADER_ARGS = [
+  '--no-sandbox',
+  '--enable-unsafe-webgpu',
+  '--enable-features=Vulkan',
+  '--use-vulkan=swiftshader',
+  '--use-webgpu-adapter=swiftshader',
+  '--disable-vulkan-surface',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+/** The same browser with WebGPU switched off: navigator.gpu exists but gives no adapter. */
+export const NO_WEBGPU_ARGS = ['--no-sandbox', '--disable-webgpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+export async function launchChromium(args: string[] = SWIFTSHADER_ARGS): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`no chromium at ${CHROMIUM}: run "npm run setup" (apt-get install chromium) or set FOVEA_CHROMIUM`);
+  }
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args, timeout: 30_000 });
+}
+
+/** Forwards the page's console errors and uncaught exceptions to the test log. */
+export function logPageErrors(page: Page, tag: string): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => {
+    errors.push(e.message);
+    console.log(`[${tag}] page error: ${e.message}`);
+  });
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') console.log(`[${tag}] console.${m.type()}: ${m.text()}`);
+  });
+  return errors;
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const path = join(SCREENSHOT_DIR, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  console.log(`screenshot: ${path}`);
+  return path;
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.map': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.onnx': 'application/octet-stream',
+};
+
+export interface StaticServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves files from `roots` (first match wins) and in-memory `files` (path → bytes) on
+ * http://localhost:<free port>/. Only GET/HEAD; paths cannot escape the roots.
+ */
+export async function serveStatic(roots: string[], files: Record<string, Uint8Array | string> = {}): Promise<StaticServer> {
+  const server: Server = createServer(async (req, res) => {
+    try {
+      let path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+      if (path.endsWith('/')) path += 'index.html';
+      const type = TYPES[extname(path)] ?? 'application/octet-stream';
+      let body: Uint8Array | string | undefined = files[path];
+      if (body === undefined) {
+        for (const root of roots) {
+          const full = normalize(join(root, path));
+          if (!full.startsWith(root + sep)) break;
+          if ((await stat(full).catch(() => undefined))?.isFile()) {
+            body = await readFile(full);
+            break;
+          }
+        }
+      }
+      if (body === undefined) {
+        res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: ${path}`);
+        return;
+      }
+      const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+      res.writeHead(200, { 'content-type': type, 'content-length': bytes.length, 'cache-control': 'no-store' });
+      res.end(req.method === 'HEAD' ? undefined : bytes);
+    } catch (e) {
+      res.writeHead(500, { 'content-type': 'text/plain' }).end(String(e));
+    }
+  });
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', ok);
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://localhost:${port}/`,
+    close: () =>
+      new Promise<void>((ok) => {
+        server.closeAllConnections();
+        server.close(() => ok());
+      }),
+  };
+}
+
+/** `vite build [--mode lib]` through Vite's API, quietly. Returns the output folder. */
+export async function viteBuild(mode: 'lib' | 'production'): Promise<string> {
+  const { build } = await import('vite');
+  await build({ configFile: VITE_CONFIG, mode, logLevel: 'warn' });
+  return join(REPO, 'dist', mode === 'lib' ? 'browser' : 'demo');
+}
+
+/** Vite's dev server (what `npm start` runs) on a free localhost port. */
+export async function viteDevServer(): Promise<StaticServer> {
+  const { createServer: createVite } = await import('vite');
+  const server = await createVite({ configFile: VITE_CONFIG, logLevel: 'warn', server: { port: 0, strictPort: false, host: 'localhost', hmr: false } });
+  await server.listen();
+  const url = server.resolvedUrls?.local[0];
+  if (!url) throw new Error('the Vite dev server did not report a URL');
+  return { url, close: () => server.close() };
+}

@@ -1,0 +1,4 @@
+// LessOrEqual (ONNX opset 12/16): elementwise a <= b with numpy broadcasting, bool output.
+import { compareOp } from './compare.js';
+
+export const LessOrEqual = compareOp({ opType: 'LessOrEqual', cond: 'a <= b', host: (a, b) => a <= b, numeric: true, bool: false });

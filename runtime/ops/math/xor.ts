@@ -1,0 +1,4 @@
+// Xor (ONNX opset 1/7): elementwise logical exclusive or of two bool tensors, numpy broadcasting.
+import { compareOp } from './compare.js';
+
+export const Xor = compareOp({ opType: 'Xor', cond: '(a != 0) != (b != 0)', host: (a, b) => (a !== 0) !== (b !== 0), numeric: false, bool: true });
