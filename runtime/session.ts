@@ -5,7 +5,7 @@ import { getOp } from './ops/registry.js';
 import { decodeModel } from '../loaders/onnx/decode.js';
 import { readSource, type ModelSource } from '../loaders/onnx/source.js';
 import { checkSupported } from './ops/unsupported.js';
-import { runPasses } from './passes/index.js';
+import { checkOptimizationLevel, runPasses, type GraphOptimizationLevel } from './passes/index.js';
 import { printGraph } from './ir/print.js';
 import { planGraph, type Plan } from './gpu/plan.js';
 import { Executor } from './gpu/executor.js';
@@ -44,6 +44,13 @@ export interface SessionOptions {
   maxMemoryBytes?: number;
   /** Verify the IR after every pass (default true: it is cheap). */
   verify?: boolean;
+  /**
+   * Graph optimisations, as in onnxruntime: 'disabled' runs only the required passes; 'basic'
+   * also removes identities and folds BatchNormalization into the producing Conv/Gemm; 'all'
+   * (default) also fuses activations and residual Adds into Conv/Gemm/MatMul epilogues.
+   * See runtime/passes/index.ts.
+   */
+  graphOptimizationLevel?: GraphOptimizationLevel;
   debug?: {
     /** Print (or hand to a callback) the IR after every pass. */
     dumpIR?: boolean | ((pass: string, ir: string) => void);
@@ -132,6 +139,7 @@ export class InferenceSession {
     const progress = options.onProgress;
     const loaded = await readSource(source, progress ? (l, t) => progress(l, t, 'download') : undefined);
     const limit = memoryLimit(options);
+    checkOptimizationLevel(options.graphOptimizationLevel);
     const model = await decodeModel(loaded.bytes, { readExternal: loaded.readExternal });
     checkSupported(model);
     checkDeclaredInputs(model, limit);
@@ -167,6 +175,8 @@ export class InferenceSession {
           feedShapes,
           maxMemoryBytes: memoryLimit(this.options),
           verify: this.options.verify ?? true,
+          graphOptimizationLevel: this.options.graphOptimizationLevel,
+          keepValues: this.options.keepValues,
           onPass: dump ? (name, g) => (typeof dump === 'function' ? dump(name, printGraph(g)) : console.log(`// after ${name}\n${printGraph(g)}`)) : undefined,
         });
         const plan = planGraph(graph, this.limits(), { forceAlgorithm: this.options.forceAlgorithm });

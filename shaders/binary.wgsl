@@ -1,14 +1,14 @@
 // Elementwise binary op y = f(a, b) with numpy (multidirectional) broadcasting.
 // Layout: x0 (a), x1 (b) and y are flat row-major arrays of 4-byte elements: {{T}} for a
 // (f32, or i32 for integer and bool tensors), {{TB}} for b (the same type, except for Pow's
-// integer exponent of a float base) and {{TY}} for y (T, except for the comparison and logic
+// exponent, which may be integer with a float base or float with an integer base) and {{TY}} for y (T, except for the comparison and logic
 // ops, whose bool output is u32 0/1). The host coalesces dims first: size-1 output dims are
 // dropped and adjacent dims that are contiguous in every operand are merged, so `rank` is at
 // most 8 and usually 1-3. out_strides are y's row-major strides (elements); a_strides/b_strides are the
 // operands' strides, 0 along the dims where that operand is broadcast.
 // Tiling: one output element per invocation, {{WG}} per workgroup, 2D grid (see flat_index).
 // Variant SAME: a, b and y have one shape, so there is no index arithmetic.
-// f is the define {{EXPR}}, an expression of a and b (see op()).
+// f is the define {{EXPR}}, an expression of a ({{T}}) and b ({{TB}}) (see op()).
 //#include prelude
 
 alias T = {{T}};
@@ -62,7 +62,15 @@ fn pow_i32(x: i32, e: i32) -> i32 {
   return r;
 }
 
-fn op(a: T, b: T) -> TY {
+// Pow of an integer base and a float exponent (ONNX Pow opset 12+: the output has the base's type;
+// onnxruntime truncates the real power toward zero). Integral exponents, the usual case, go
+// through pow_i32 and are exact; other exponents through pow_f32, then truncated.
+fn pow_i32_f32(x: i32, e: f32) -> i32 {
+  if (e == floor(e) && abs(e) < 2147483648.0) { return pow_i32(x, i32(e)); }
+  return i32(pow_f32(f32(x), e));
+}
+
+fn op(a: T, b: {{TB}}) -> TY {
   return {{EXPR}};
 }
 
@@ -71,7 +79,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let i = flat_index(wid, nwg, lidx, {{WG}}u);
   if (i >= params.n) { return; }
 #if SAME
-  y[i] = op(x0[i], T(x1[i]));
+  y[i] = op(x0[i], x1[i]);
 #else
   var rem = i;
   var ia = 0u;
@@ -83,6 +91,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     ia += q * params.a_strides[d / 4u][d % 4u];
     ib += q * params.b_strides[d / 4u][d % 4u];
   }
-  y[i] = op(x0[ia], T(x1[ib]));
+  y[i] = op(x0[ia], x1[ib]);
 #endif
 }

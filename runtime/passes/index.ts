@@ -1,17 +1,35 @@
 // The graph passes, in the order they run. Each is a pure function Graph -> Graph in its own
 // file; the verifier runs after every pass when `verify` is set (always in tests).
+// Optimisation levels, like onnxruntime's graphOptimizationLevel:
+//   'disabled': only the required passes (sort, bind input shapes, infer shapes with constant
+//     folding, remove dead nodes);
+//   'basic': also the rewrites whose result is still plain ONNX (remove-identities,
+//     fold-batch-norm);
+//   'all' (the default): also the fusions into kernel epilogues (fuse-residual-add, then
+//     fuse-activations, so that Conv -> Add -> Relu becomes one Conv).
 import type { Graph } from '../ir/types.js';
 import { verifyGraph } from '../ir/verify.js';
+import { InputError } from '../errors.js';
 import { sortTopologically } from './sort-topologically.js';
 import { bindInputShapes, type BindOptions } from './bind-input-shapes.js';
 import { inferShapes } from './infer-shapes.js';
+import { removeIdentities } from './remove-identities.js';
+import { foldBatchNorm } from './fold-batch-norm.js';
+import { fuseResidualAdd } from './fuse-residual-add.js';
+import { fuseActivations } from './fuse-activations.js';
 import { removeDeadNodes } from './remove-dead-nodes.js';
+import type { RewriteOptions } from './graph-edit.js';
 
-export interface PassOptions extends BindOptions {
+export type GraphOptimizationLevel = 'disabled' | 'basic' | 'all';
+export const GRAPH_OPTIMIZATION_LEVELS: readonly GraphOptimizationLevel[] = ['disabled', 'basic', 'all'];
+
+export interface PassOptions extends BindOptions, RewriteOptions {
   /** Run the verifier after every pass. */
   verify?: boolean;
   /** Called with the graph after each pass (the IR-dump debug switch uses it). */
   onPass?: (name: string, g: Graph) => void;
+  /** Which optional passes run (default 'all'). */
+  graphOptimizationLevel?: GraphOptimizationLevel;
 }
 
 export interface Pass {
@@ -19,17 +37,34 @@ export interface Pass {
   run: (g: Graph, o: PassOptions) => Graph;
   /** Whether every value has a static shape after this pass. */
   shapesKnown: boolean;
+  /** The lowest optimisation level that runs this pass; absent: required, always runs. */
+  level?: 'basic' | 'all';
 }
 
 export const PASSES: Pass[] = [
   { name: 'sort-topologically', run: (g) => sortTopologically(g), shapesKnown: false },
   { name: 'bind-input-shapes', run: (g, o) => bindInputShapes(g, o), shapesKnown: false },
   { name: 'infer-shapes', run: (g, o) => inferShapes(g, o), shapesKnown: true },
+  { name: 'remove-identities', run: (g, o) => removeIdentities(g, o), shapesKnown: true, level: 'basic' },
+  { name: 'fold-batch-norm', run: (g, o) => foldBatchNorm(g, o), shapesKnown: true, level: 'basic' },
+  { name: 'fuse-residual-add', run: (g, o) => fuseResidualAdd(g, o), shapesKnown: true, level: 'all' },
+  { name: 'fuse-activations', run: (g, o) => fuseActivations(g, o), shapesKnown: true, level: 'all' },
   { name: 'remove-dead-nodes', run: (g) => removeDeadNodes(g), shapesKnown: true },
 ];
 
+/** Validates a graphOptimizationLevel option (from untyped callers too). */
+export function checkOptimizationLevel(level: unknown): GraphOptimizationLevel {
+  if (level === undefined) return 'all';
+  if (!GRAPH_OPTIMIZATION_LEVELS.includes(level as GraphOptimizationLevel)) {
+    throw new InputError(`graphOptimizationLevel must be one of ${GRAPH_OPTIMIZATION_LEVELS.map((l) => `'${l}'`).join(', ')}, got ${JSON.stringify(level)}`);
+  }
+  return level as GraphOptimizationLevel;
+}
+
 export function runPasses(g: Graph, o: PassOptions = {}): Graph {
+  const level = GRAPH_OPTIMIZATION_LEVELS.indexOf(checkOptimizationLevel(o.graphOptimizationLevel));
   for (const p of PASSES) {
+    if (p.level && GRAPH_OPTIMIZATION_LEVELS.indexOf(p.level) > level) continue;
     g = p.run(g, o);
     if (o.verify) verifyGraph(g, { shapes: p.shapesKnown });
     o.onPass?.(p.name, g);

@@ -161,6 +161,20 @@ test('Pow: float base with an int64 exponent, and int32 ** int32', async () => {
   await checkAgainstReference(binaryModel('Pow', [3, 4], [4], [3, 4], 15, 'int32'), { a: base, b: exp });
 });
 
+test('Pow: integer bases with a float exponent (the output is the base type, truncated)', async () => {
+  // Fractional exponents whose real powers are not integers (or take the exact sqrt path), so
+  // that the truncation is well defined: the reference computes them in double precision.
+  const exp = new Tensor('float32', Float32Array.from([0, 1, 3, 0.5]), [4]);
+  const base32 = intTensor('int32', [3, 4], ints(12, 32, 0, 9));
+  await checkAgainstReference(binaryModel('Pow', [3, 4], [4], [3, 4], 15, 'int32', 'float32'), { a: base32, b: exp });
+  const exp2 = new Tensor('float32', Float32Array.from([1.3, -2, 2, 0.7, 4, -1]), [2, 3]);
+  const base64 = intTensor('int64', [2, 3], ints(6, 33, 1, 9));
+  await checkAgainstReference(binaryModel('Pow', [2, 3], [2, 3], [2, 3], 12, 'int64', 'float32'), { a: base64, b: exp2 });
+  // 0-D float exponent broadcast over negative bases (integral: exact).
+  const base = intTensor('int32', [5], [-3, -2, 0, 2, 7]);
+  await checkAgainstReference(binaryModel('Pow', [5], [], [5], 15, 'int32', 'float32'), { a: base, b: new Tensor('float32', Float32Array.from([3]), []) });
+});
+
 const UNARY_MATH: [string, number, number][] = [
   // [op, input range]
   ['Neg', -5, 5],

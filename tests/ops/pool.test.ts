@@ -1,11 +1,12 @@
 // MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool and LRN against onnxruntime-node:
-// 1-D and 2-D windows, strides, pads (asymmetric too), every auto_pad mode, ceil_mode on and off
-// (including the rule that drops a last window starting in the end padding), dilated MaxPool,
-// dilated AveragePool (opset 19), count_include_pad on and off, older opsets, batch > 1, and the rejected MaxPool Indices output.
+// 1-D, 2-D and 3-D windows, strides, pads (asymmetric too), every auto_pad mode, ceil_mode on and
+// off (including the rule that drops a last window starting in the end padding), dilated MaxPool,
+// dilated AveragePool (opset 19), count_include_pad on and off, older opsets, batch > 1,
+// MaxPool's Indices output (storage_order 0 and 1, ties, 1-D to 3-D) and its int8/uint8 inputs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ModelBuilder, type AttrInput } from '../util/onnx-builder.js';
-import { randomFloats } from '../util/rng.js';
+import { randomFloats, rng } from '../util/rng.js';
 import { assertClose, checkAgainstReference } from '../util/reference.js';
 import { InferenceSession, Tensor } from '../../runtime/index.node.js';
 import { ShapeError } from '../../runtime/errors.js';
@@ -13,6 +14,11 @@ import { ShapeError } from '../../runtime/errors.js';
 const TOL = { rtol: 1e-4, atol: 1e-5 };
 const count = (dims: number[]) => dims.reduce((a, b) => a * b, 1);
 const f32 = (dims: number[], seed: number, lo = -1, hi = 1) => new Tensor('float32', randomFloats(count(dims), seed, lo, hi), dims);
+/** Integers in [lo, hi]: few distinct values, so that windows hold ties. */
+const intValues = (dims: number[], seed: number, lo: number, hi: number) => {
+  const r = rng(seed);
+  return Array.from({ length: count(dims) }, () => lo + Math.floor(r() * (hi - lo + 1)));
+};
 
 interface PoolCase {
   name: string;
@@ -46,6 +52,11 @@ const WINDOW_CASES: PoolCase[] = [
   { name: '1-D, stride 2, pads', x: [2, 3, 13], attrs: { kernel_shape: [3], strides: [2], pads: [1, 1] } },
   { name: '1-D, ceil_mode 1', x: [1, 2, 12], attrs: { kernel_shape: [4], strides: [3], pads: [0, 2], ceil_mode: 1 } },
   { name: '1-D, auto_pad SAME_UPPER', x: [1, 2, 11], attrs: { kernel_shape: [2], strides: [2], auto_pad: 'SAME_UPPER' } },
+  { name: '3-D 2x2x2 stride 2, batch 2', x: [2, 3, 5, 6, 7], attrs: { kernel_shape: [2, 2, 2], strides: [2, 2, 2] } },
+  { name: '3-D asymmetric pads, mixed strides', x: [1, 2, 6, 5, 7], attrs: { kernel_shape: [3, 2, 3], strides: [2, 1, 2], pads: [1, 0, 1, 1, 1, 0] } },
+  { name: '3-D ceil_mode 1 with pads', x: [1, 2, 7, 6, 5], attrs: { kernel_shape: [3, 3, 2], strides: [2, 2, 2], pads: [1, 1, 0, 1, 0, 1], ceil_mode: 1 } },
+  { name: '3-D auto_pad SAME_UPPER', x: [1, 2, 5, 7, 6], attrs: { kernel_shape: [2, 3, 3], strides: [2, 2, 1], auto_pad: 'SAME_UPPER' } },
+  { name: '3-D auto_pad SAME_LOWER', x: [1, 2, 5, 7, 6], attrs: { kernel_shape: [2, 3, 3], strides: [2, 2, 1], auto_pad: 'SAME_LOWER' } },
 ];
 
 for (const c of WINDOW_CASES) {
@@ -66,6 +77,8 @@ const MAXPOOL_CASES: PoolCase[] = [
   { name: 'storage_order 1 (affects Indices only)', x: [1, 2, 6, 6], attrs: { kernel_shape: [2, 2], strides: [2, 2], storage_order: 1 } },
   { name: 'opset 8', x: [1, 2, 7, 7], attrs: { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] }, opset: 8 },
   { name: 'opset 1', x: [1, 2, 6, 7], attrs: { kernel_shape: [2, 2], strides: [2, 2] }, opset: 1 },
+  { name: '3-D dilations with pads', x: [1, 2, 7, 8, 6], attrs: { kernel_shape: [2, 2, 2], dilations: [2, 3, 1], pads: [1, 1, 0, 1, 1, 1] } },
+  { name: '3-D opset 8', x: [2, 1, 4, 5, 6], attrs: { kernel_shape: [2, 3, 2], strides: [1, 2, 2] }, opset: 8 },
 ];
 
 for (const c of MAXPOOL_CASES) {
@@ -80,6 +93,8 @@ const AVGPOOL_CASES: PoolCase[] = [
   { name: 'opset 19 dilations, count_include_pad 0', x: [1, 2, 9, 10], attrs: { kernel_shape: [3, 2], dilations: [2, 3], strides: [2, 2], pads: [1, 1, 2, 1] }, opset: 19 },
   { name: 'opset 19 dilations, ceil_mode, count_include_pad 1', x: [1, 2, 9, 10], attrs: { kernel_shape: [3, 2], dilations: [2, 3], strides: [2, 2], pads: [1, 1, 2, 1], ceil_mode: 1, count_include_pad: 1 }, opset: 19 },
   { name: 'opset 11 ceil_mode with pads, count_include_pad 1', x: [1, 3, 8, 7], attrs: { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1], ceil_mode: 1, count_include_pad: 1 }, opset: 11 },
+  { name: 'opset 19 3-D dilations, ceil_mode, count_include_pad 1', x: [1, 2, 6, 7, 8], attrs: { kernel_shape: [2, 3, 2], dilations: [2, 1, 3], strides: [2, 2, 2], pads: [1, 0, 1, 0, 1, 1], ceil_mode: 1, count_include_pad: 1 }, opset: 19 },
+  { name: 'opset 7 3-D, count_include_pad 1', x: [1, 2, 5, 5, 5], attrs: { kernel_shape: [3, 3, 3], strides: [2, 2, 2], pads: [1, 1, 1, 1, 1, 1], count_include_pad: 1 }, opset: 7 },
 ];
 
 for (const c of AVGPOOL_CASES) {
@@ -88,26 +103,89 @@ for (const c of AVGPOOL_CASES) {
   });
 }
 
-test('MaxPool rejects the Indices output with ShapeError', async () => {
-  const b = new ModelBuilder(12);
-  b.input('x', [1, 1, 4, 4]);
-  b.node('MaxPool', ['x'], { kernel_shape: [2, 2] }, ['y', 'indices']);
-  b.output('y');
+/** MaxPool with both outputs: Y and the int64 Indices. */
+function maxPoolWithIndices(x: number[], attrs: Record<string, AttrInput>, dtype: 'float32' | 'uint8' | 'int8' = 'float32', opset = 12): Uint8Array {
+  const b = new ModelBuilder(opset);
+  b.input('x', x, dtype);
+  b.node('MaxPool', ['x'], attrs, ['y', 'indices']);
+  b.output('y', [], dtype);
   b.output('indices', [], 'int64');
-  await assert.rejects(InferenceSession.create(b.build()), ShapeError);
+  return b.build();
+}
+
+// Indices are flat positions in X including the (n, c) plane offset; storage_order 1 makes the
+// spatial part column-major. Non-square spatial shapes tell the two orders apart.
+const INDICES_CASES: PoolCase[] = [
+  { name: '2-D stride 2, batch 2', x: [2, 3, 6, 8], attrs: { kernel_shape: [2, 2], strides: [2, 2] } },
+  { name: '2-D pads, ceil_mode', x: [2, 2, 7, 9], attrs: { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1], ceil_mode: 1 } },
+  { name: '2-D overlapping windows', x: [1, 2, 6, 5], attrs: { kernel_shape: [3, 2], strides: [1, 1] } },
+  { name: '2-D dilations', x: [1, 2, 9, 8], attrs: { kernel_shape: [2, 2], dilations: [2, 3], pads: [1, 0, 0, 1] } },
+  { name: '2-D auto_pad SAME_UPPER', x: [1, 2, 7, 6], attrs: { kernel_shape: [3, 2], strides: [2, 2], auto_pad: 'SAME_UPPER' } },
+  { name: '1-D', x: [2, 3, 11], attrs: { kernel_shape: [3], strides: [2], pads: [1, 1] } },
+  { name: '3-D', x: [2, 2, 5, 4, 6], attrs: { kernel_shape: [2, 2, 3], strides: [2, 1, 2], pads: [0, 1, 1, 1, 0, 1] } },
+];
+
+for (const c of INDICES_CASES) {
+  for (const storageOrder of [0, 1]) {
+    test(`MaxPool Indices ${c.name}, storage_order ${storageOrder}`, async () => {
+      await checkAgainstReference(maxPoolWithIndices(c.x, { ...c.attrs, storage_order: storageOrder }), { x: f32(c.x, 8) }, { rtol: 0, atol: 0 });
+    });
+  }
+}
+
+test('MaxPool Indices: ties go to the first maximum in window order', async () => {
+  // Values from {-1, 0, 1}: most windows hold several maxima.
+  const dims = [2, 3, 7, 8];
+  const x = new Tensor('float32', Float32Array.from(intValues(dims, 9, -1, 1)), dims);
+  for (const storageOrder of [0, 1]) {
+    await checkAgainstReference(maxPoolWithIndices(dims, { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1], storage_order: storageOrder }), { x }, { rtol: 0, atol: 0 });
+  }
+  const dims3 = [1, 2, 4, 5, 6];
+  const x3 = new Tensor('float32', Float32Array.from(intValues(dims3, 10, 0, 1)), dims3);
+  await checkAgainstReference(maxPoolWithIndices(dims3, { kernel_shape: [2, 3, 2], strides: [2, 2, 2] }), { x: x3 }, { rtol: 0, atol: 0 });
 });
 
-test('pools reject invalid windows with ShapeError', async () => {
+// Opset 12 integer MaxPool (onnxruntime has int8 and uint8 kernels): exact results, ties.
+test('MaxPool on uint8 and int8 inputs, with and without Indices, 1-D to 3-D', async () => {
+  const cases: { x: number[]; attrs: Record<string, AttrInput> }[] = [
+    { x: [2, 3, 7, 8], attrs: { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] } },
+    { x: [1, 2, 13], attrs: { kernel_shape: [4], strides: [3], ceil_mode: 1 } },
+    { x: [1, 2, 4, 5, 6], attrs: { kernel_shape: [2, 2, 2], strides: [1, 2, 2], dilations: [2, 1, 1] } },
+  ];
+  for (const c of cases) {
+    const u8 = new Tensor('uint8', Uint8Array.from(intValues(c.x, 11, 0, 255)), c.x);
+    const i8 = new Tensor('int8', Int8Array.from(intValues(c.x, 12, -128, 127)), c.x);
+    const few = new Tensor('int8', Int8Array.from(intValues(c.x, 13, -2, 1)), c.x); // ties
+    for (const [dtype, x] of [['uint8', u8], ['int8', i8], ['int8', few]] as const) {
+      const b = new ModelBuilder(12);
+      b.input('x', c.x, dtype);
+      b.node('MaxPool', ['x'], c.attrs, ['y']);
+      b.output('y', [], dtype);
+      await checkAgainstReference(b.build(), { x }, { rtol: 0, atol: 0 });
+      await checkAgainstReference(maxPoolWithIndices(c.x, c.attrs, dtype), { x }, { rtol: 0, atol: 0 });
+    }
+  }
+});
+
+test('pools reject invalid windows and types with ShapeError', async () => {
   const bad: [string, number[], Record<string, AttrInput>][] = [
     ['MaxPool', [1, 1, 4, 4], {}],
-    ['AveragePool', [1, 1, 4, 4, 4], { kernel_shape: [2, 2, 2] }],
+    ['AveragePool', [1, 1, 4, 4, 4, 4], { kernel_shape: [2, 2, 2, 2] }], // 4 spatial dims
     ['MaxPool', [1, 1, 4, 4], { kernel_shape: [2] }],
+    ['MaxPool', [1, 1, 4, 4, 4], { kernel_shape: [2, 2] }],
     ['AveragePool', [1, 1, 2, 2], { kernel_shape: [3, 3] }],
     ['MaxPool', [1, 1, 4, 4], { kernel_shape: [2, 2], auto_pad: 'SAME' }],
+    ['MaxPool', [1, 1, 4, 4], { kernel_shape: [2, 2], storage_order: 2 }],
   ];
   for (const [op, x, attrs] of bad) {
     await assert.rejects(InferenceSession.create(model(op, x, attrs)), ShapeError, `${op} ${JSON.stringify(attrs)}`);
   }
+  // AveragePool has no integer form.
+  const b = new ModelBuilder(19);
+  b.input('x', [1, 1, 4, 4], 'uint8');
+  b.node('AveragePool', ['x'], { kernel_shape: [2, 2] }, ['y']);
+  b.output('y', [], 'uint8');
+  await assert.rejects(InferenceSession.create(b.build()), ShapeError);
 });
 
 // Global pools: 1-, 2- and 3-D spatial extents, planes shorter and longer than the workgroup.

@@ -216,7 +216,7 @@ const RECIPES: SeedRecipe[] = [
 /** The seed models whose ops are all registered, plus demo/public/models/*.onnx (small ones). */
 export function seedModels(modelDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'demo', 'public', 'models'), maxFileBytes = 8 << 20): Seed[] {
   const have = new Set(registeredOps());
-  const seeds: Seed[] = RECIPES.filter((r) => r.ops.every((o) => have.has(o))).map((r) => ({ name: r.name, bytes: r.build() }));
+  const seeds: Seed[] = RECIPES.filter((r) => r.ops.every((o) => have.has(o))).map((r) => ({ name: r.name, bytes: plain(r.build()) }));
   let files: string[] = [];
   try {
     files = readdirSync(modelDir).filter((f) => f.endsWith('.onnx'));
@@ -225,7 +225,7 @@ export function seedModels(modelDir = join(dirname(fileURLToPath(import.meta.url
   }
   for (const f of files.sort()) {
     const p = join(modelDir, f);
-    if (statSync(p).size <= maxFileBytes) seeds.push({ name: f, bytes: new Uint8Array(readFileSync(p)) });
+    if (statSync(p).size <= maxFileBytes) seeds.push({ name: f, bytes: plain(readFileSync(p)) });
   }
   return seeds;
 }
@@ -244,6 +244,9 @@ const concat = (...parts: Uint8Array[]) => {
   }
   return out;
 };
+/** A copy as a plain Uint8Array: protobufjs and fs return Node Buffers, whose slice() is a view,
+ * and mutations must never write into a seed. */
+const plain = (b: Uint8Array) => new Uint8Array(b);
 const randomBytes = (r: Rand, n: number) => Uint8Array.from({ length: n }, () => int(r, 256));
 
 /** Values that break naive dimension and index arithmetic. */
@@ -661,7 +664,7 @@ const STRUCT_MUTATIONS: Record<string, StructMutation> = {
     const n = pick(r, ns);
     const name = pick(r, ATTR_NAMES);
     const a = name === 'fovea.activation'
-      ? { name, type: T.STRING, s: utf8.encode(pick(r, ['max(v, 0.0)', 'v; } fn evil() { loop {', 'v * 2.0', '(v', 'x[0]'])) }
+      ? { name, type: T.STRING, s: utf8.encode(pick(r, ['Relu', 'v; } fn evil() { loop {', 'Clip', 'max(v, 0.0)', 'Softmax'])) }
       : randomAttr(r, name);
     n.attribute = [...(n.attribute ?? []), a];
     return true;
@@ -814,13 +817,9 @@ function structured(bytes: Uint8Array, r: Rand): { bytes: Uint8Array; name: stri
   for (let attempt = 0; attempt < 8; attempt++) {
     const name = pick(r, STRUCT_MUTATION_NAMES);
     try {
-      if (!STRUCT_MUTATIONS[name](m, r)) {
-        if (process.env.FUZZ_DEBUG) console.log('not applied', name);
-        continue;
-      }
-      return { bytes: onnx.ModelProto.encode(m).finish(), name };
-    } catch (e) {
-      if (process.env.FUZZ_DEBUG) console.log("struct fail", name, (e as Error).message);
+      if (!STRUCT_MUTATIONS[name](m, r)) continue;
+      return { bytes: plain(onnx.ModelProto.encode(m).finish()), name };
+    } catch {
       // the edit made something protobufjs cannot encode: try another
       m = onnx.ModelProto.decode(bytes);
     }

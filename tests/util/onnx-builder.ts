@@ -6,12 +6,12 @@ import type { onnx as P } from 'onnx-proto';
 export type AttrInput = number | string | number[] | string[] | { tensor: TensorSpec } | { float: number } | { floats: number[] };
 
 export interface TensorSpec {
-  dtype: 'float32' | 'int64' | 'int32' | 'bool' | 'float16' | 'float64';
+  dtype: 'float32' | 'int64' | 'int32' | 'bool' | 'float16' | 'float64' | 'uint8' | 'int8';
   dims: number[];
   data: ArrayLike<number> | bigint[];
 }
 
-const TYPE_CODE: Record<TensorSpec['dtype'], number> = { float32: 1, int32: 6, int64: 7, bool: 9, float16: 10, float64: 11 };
+const TYPE_CODE: Record<TensorSpec['dtype'], number> = { float32: 1, uint8: 2, int8: 3, int32: 6, int64: 7, bool: 9, float16: 10, float64: 11 };
 
 export function tensorProto(name: string, t: TensorSpec): P.ITensorProto {
   const n = t.dims.reduce((a, b) => a * b, 1);
@@ -21,7 +21,7 @@ export function tensorProto(name: string, t: TensorSpec): P.ITensorProto {
   if (t.dtype === 'float32') p.rawData = new Uint8Array(Float32Array.from(vals).buffer);
   else if (t.dtype === 'float64') p.rawData = new Uint8Array(Float64Array.from(vals).buffer);
   else if (t.dtype === 'int64') p.rawData = new Uint8Array(BigInt64Array.from(vals.map((v) => BigInt(Math.trunc(v)))).buffer);
-  else if (t.dtype === 'int32') p.int32Data = vals;
+  else if (t.dtype === 'int32' || t.dtype === 'uint8' || t.dtype === 'int8') p.int32Data = vals; // int32_data holds the 8-bit types too
   else if (t.dtype === 'bool') p.int32Data = vals.map((v) => (v ? 1 : 0));
   else throw new Error(`builder: dtype ${t.dtype} not supported`);
   return p;

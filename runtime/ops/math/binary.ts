@@ -27,6 +27,9 @@ export interface BinaryDef {
   hostInt?: (a: number, b: number) => number;
   /** B may have another numeric type than A (Pow's exponent); the output has A's type. */
   mixedTypes?: boolean;
+  /** With mixedTypes: the WGSL expression when one of A and B is float and the other integer
+   * (a is then f32 and b i32, or a i32 and b f32, as `aInt` says). */
+  wgslMixed?: (aInt: boolean) => string;
 }
 
 /** Strides of `shape` (right-aligned to `outShape`) in elements, 0 along broadcast dims. */
@@ -162,12 +165,13 @@ export function binaryOp(def: BinaryDef): OpDef<Record<string, never>> {
       const [a, b] = k.inputs as TypeShape[];
       const int = !isFloat(a.dtype);
       const bInt = !isFloat(b.dtype);
-      if (int && bInt !== int) {
-        // An integer base with a float exponent (Pow): the output is integer, computed in f32 on
-        // the host only.
-        throw new ShapeError(`a ${a.dtype} base with a ${b.dtype} exponent runs only on constant inputs`, { op: k.node.opType, node: k.node.name });
+      let expr = int ? def.wgslInt! : def.wgsl;
+      if (bInt !== int) {
+        // Only mixedTypes ops get here (infer rejects the rest).
+        if (!def.wgslMixed) throw new ShapeError(`a ${a.dtype} A with a ${b.dtype} B is not supported`, { op: k.node.opType, node: k.node.name });
+        expr = def.wgslMixed(int);
       }
-      dispatchBinary(k, { opType: def.opType, expr: int ? def.wgslInt! : def.wgsl, int, bInt, aShape: a.shape, bShape: b.shape, outShape: k.outputs[0].shape });
+      dispatchBinary(k, { opType: def.opType, expr, int, bInt, aShape: a.shape, bShape: b.shape, outShape: k.outputs[0].shape });
     },
   };
 }

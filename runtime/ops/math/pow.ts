@@ -1,7 +1,8 @@
 // Pow (ONNX opset 1/7/12/13/15): Z = X ^ Y with numpy broadcasting; the output has X's type.
 // From opset 12 the exponent Y may have another numeric type than X (e.g. a float base with an
-// int64 exponent). Negative bases with integral exponents are real (C pow semantics); see
-// pow_f32/pow_i32 in shaders/binary.wgsl.
+// int64 exponent, or an integer base with a float exponent, whose real power onnxruntime truncates
+// toward zero into the base's type). Negative bases with integral exponents are real (C pow
+// semantics); see pow_f32/pow_i32/pow_i32_f32 in shaders/binary.wgsl.
 import { binaryOp } from './binary.js';
 
 function powInt(x: number, e: number): number {
@@ -16,4 +17,5 @@ export const Pow = binaryOp({
   host: (a, b) => Math.pow(a, b),
   hostInt: powInt,
   mixedTypes: true,
+  wgslMixed: (aInt) => (aInt ? 'pow_i32_f32(a, b)' : 'pow_f32(a, f32(b))'),
 });

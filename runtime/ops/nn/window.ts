@@ -1,7 +1,8 @@
 // Shared sliding-window geometry of Conv, MaxPool and AveragePool (ONNX operator spec, "Conv" and
 // "MaxPool"): kernel_shape, strides, dilations, pads (all begins, then all ends) and auto_pad,
 // resolved against the input's spatial shape into per-axis pads and output sizes.
-// Fovea runs 1-D and 2-D windows; a 1-D window is run as 2-D with a height of 1 (see `as2d`).
+// A kernel of k spatial dims runs windows of fewer dims with leading axes of size 1: a 1-D window
+// as 2-D with a height of 1 (see `as2d`), or 1-D/2-D pools as 3-D ones (see `padWindow`).
 import type { Node } from '../../ir/types.js';
 import { attrInt, attrInts, attrString } from '../attributes.js';
 import { ShapeError } from '../../errors.js';
@@ -121,4 +122,28 @@ export function as2d(w: Window): Window {
 /** [H, W] of a rank-3 (N, C, L) or rank-4 (N, C, H, W) shape. */
 export function spatial2d(shape: readonly number[]): [number, number] {
   return shape.length === 3 ? [1, shape[2]] : [shape[2], shape[3]];
+}
+
+/** A window of fewer than `rank` spatial axes with leading axes of size 1 prepended (kernel 1,
+ * stride 1, dilation 1, no padding, one output), so that a `rank`-D kernel runs 1-D…(rank-1)-D
+ * windows too. The input's spatial shape is padded the same way by `spatialPadded`. */
+export function padWindow(w: Window, rank: number): Window {
+  const lead = rank - w.kernel.length;
+  if (lead <= 0) return w;
+  const ones = new Array<number>(lead).fill(1);
+  const zeros = new Array<number>(lead).fill(0);
+  return {
+    kernel: [...ones, ...w.kernel],
+    strides: [...ones, ...w.strides],
+    dilations: [...ones, ...w.dilations],
+    padsBegin: [...zeros, ...w.padsBegin],
+    padsEnd: [...zeros, ...w.padsEnd],
+    out: [...ones, ...w.out],
+  };
+}
+
+/** The spatial dims (after N and C) of `shape`, with leading 1s up to `rank` dims. */
+export function spatialPadded(shape: readonly number[], rank: number): number[] {
+  const s = shape.slice(2);
+  return [...new Array<number>(Math.max(0, rank - s.length)).fill(1), ...s];
 }
