@@ -221,7 +221,7 @@ test('fold-batch-norm: Conv+BN becomes one Conv with new weights; BNs that do no
     wantB[c] = (B[c] - m[c]) * f + bb[c];
   }
   assertClose(B2, wantB, { rtol: 1e-6, atol: 1e-7 }, "B'");
-  assert.ok(g0.initializers.get('c1_W') !== undefined && g1.initializers.get('c1_W') === g0.initializers.get('c1_W'), 'old weights are not modified in place');
+  assert.deepEqual(g0.initializers.get('c1_W')!.data, spec([4, 3, 3, 3], 10, -0.5, 0.5).data, 'the old weights are not modified in place');
   // remove-dead-nodes drops the old weights and BN parameters.
   const g = await optimised(model, 'basic');
   assert.ok(!g.initializers.has('c1_W') && !g.initializers.has('bn1_s'));
@@ -309,6 +309,19 @@ test('fold-batch-norm: ConvTranspose weights scale per output channel across gro
   }
   const wantB = Float32Array.from({ length: M }, (_, oc) => (inits.B.data[oc] - inits.m.data[oc]) * f(oc) + inits.b.data[oc]);
   assertClose(B2, wantB, { rtol: 1e-6, atol: 1e-7 }, "B'");
+});
+
+test('model: ConvTranspose (groups, stride 2) + BN folds and matches the reference', async () => {
+  const b = new ModelBuilder(13);
+  const [C, Mg, group] = [4, 3, 2];
+  b.input('x', [2, C, 5, 4]);
+  const w = b.init('W', spec([C, Mg, 3, 3], 1, -0.5, 0.5));
+  const [t] = b.node('ConvTranspose', ['x', w, b.init('B', spec([Mg * group], 2))], { group, strides: [2, 2], pads: [1, 1, 1, 1] });
+  bn(b, t, 'bn', Mg * group, 3, 'y');
+  b.output('y');
+  const runs = await compareLevels(b.build(), { x: f32([2, C, 5, 4], 4) });
+  assert.deepEqual(ops(runs.all.graph), ['ConvTranspose']);
+  assert.equal(runs.disabled.stats.dispatches - runs.all.stats.dispatches, 1);
 });
 
 // ---------------------------------------------------------------------------------------------

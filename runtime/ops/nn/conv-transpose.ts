@@ -55,7 +55,7 @@ type Algorithm = (typeof CONV_TRANSPOSE_ALGORITHMS)[number];
 
 const WG = 64;
 /** Output columns per invocation of the tiled kernel (same stride residue). */
-const TILE_COLUMNS = Number(process.env.CT_TW ?? 4);
+const TILE_COLUMNS = 4;
 
 function fail(node: Node, msg: string, inputs?: (TypeShape | undefined)[]): never {
   throw new ShapeError(msg, { op: node.opType, node: node.name, shapes: inputs ? { X: inputs[0]?.shape, W: inputs[1]?.shape, B: inputs[2]?.shape } : undefined });
@@ -230,7 +230,7 @@ export const ConvTranspose: OpDef<ConvTransposeAttrs> = {
     const wConst = k.constant(1);
     // Output channels per invocation: a vec4 or two when W can be re-laid out and a group has
     // more than one output channel; 1 otherwise.
-    const MV = algo === 'convtranspose-tiled' && wConst && Mg > 1 ? (Mg > 4 ? Number(process.env.CT_MV ?? 2) : 1) : 0;
+    const MV = algo === 'convtranspose-tiled' && wConst && Mg > 1 ? (Mg > 4 ? 2 : 1) : 0;
     const MT = MV ? 4 * MV : 1;
     const perClass = Math.ceil(outSize[2] / stride[2]);
     const TW = algo === 'convtranspose-direct' ? 1 : perClass >= TILE_COLUMNS ? TILE_COLUMNS : perClass >= 2 ? 2 : 1;
