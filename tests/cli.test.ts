@@ -500,3 +500,27 @@ test('the real bin: node bin/fovea.js (needs `npm run build`)', { skip: !existsS
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /^fovea: could not read model file [^\n]*\n$/);
 });
+
+test('info --passes: node counts after each pass, fused epilogues and kernels', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fovea-cli-passes-'));
+  const b = new ModelBuilder(13);
+  b.input('x', [1, 3, 9, 9]);
+  b.init('w', { dtype: 'float32', dims: [4, 3, 3, 3], data: randomFloats(108, 1) });
+  b.node('Conv', ['x', 'w'], { pads: [1, 1, 1, 1] }, ['c']);
+  b.node('Relu', ['c'], {}, ['y']);
+  b.output('y', [1, 4, 9, 9]);
+  const path = join(dir, 'conv-relu.onnx');
+  writeFileSync(path, b.build());
+  const r = await cli('info', path, '--passes', '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const report = JSON.parse(r.stdout);
+  assert.deepEqual(report.passes.at(0), { name: '(file)', nodes: 2 });
+  assert.equal(report.passes.find((p: { name: string }) => p.name === 'fuse-activations').nodes, 1);
+  assert.equal(report.fused.length, 1);
+  assert.equal(report.fused[0].op, 'Conv');
+  assert.equal(report.fused[0].activation, 'Relu');
+  assert.ok(report.fused[0].kernels.length >= 1);
+  const text = await cli('info', path, '--passes');
+  assert.match(text.stdout, /fused graph/);
+  assert.match(text.stdout, /Conv\s+Relu/);
+});

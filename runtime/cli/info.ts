@@ -6,6 +6,8 @@ import { readSource } from '../../loaders/onnx/source.js';
 import { decodeModel } from '../../loaders/onnx/decode.js';
 import { checkSupported } from '../ops/unsupported.js';
 import { runPasses } from '../passes/index.js';
+import { planGraph } from '../gpu/plan.js';
+import type { KernelLimits } from '../ops/types.js';
 import type { Graph } from '../ir/types.js';
 import { InputError } from '../errors.js';
 import { CONVENTIONS, modelStats, type LayerStats } from './model-stats.js';
@@ -32,15 +34,29 @@ export interface InfoReport {
   layers: LayerStats[];
   totals: { params: number; flops: number };
   conventions: typeof CONVENTIONS;
+  /** With --passes: node count after every pass, and every remaining node's epilogue and kernels. */
+  passes?: { name: string; nodes: number }[];
+  fused?: { node: string; op: string; activation?: string; residual?: boolean; kernels: string[] }[];
 }
 
+/** WebGPU's default limits (the spec's guaranteed minimums): plans made without a device. */
+const DEFAULT_LIMITS: KernelLimits = {
+  maxStorageBufferBindingSize: 134217728,
+  maxBufferSize: 268435456,
+  maxComputeWorkgroupsPerDimension: 65535,
+  maxComputeInvocationsPerWorkgroup: 256,
+  maxComputeWorkgroupStorageSize: 16384,
+  maxStorageBuffersPerShaderStage: 8,
+};
+
 /** Loads a model and computes its report. */
-export async function modelInfo(modelPath: string, freeDimensions: Record<string, number> = {}): Promise<InfoReport> {
+export async function modelInfo(modelPath: string, freeDimensions: Record<string, number> = {}, opts: { passes?: boolean } = {}): Promise<InfoReport> {
   const loaded = await readSource(modelPath);
   const model = await decodeModel(loaded.bytes, { readExternal: loaded.readExternal });
   checkSupported(model);
   requireBoundDims(model, freeDimensions);
-  const g = runPasses(model, { freeDimensions, verify: true });
+  const passes: { name: string; nodes: number }[] = [{ name: '(file)', nodes: model.nodes.length }];
+  const g = runPasses(model, { freeDimensions, verify: true, onPass: (name, pg) => passes.push({ name, nodes: pg.nodes.length }) });
   const stats = modelStats(g);
 
   const summary = (name: string): ValueSummary => {
@@ -70,7 +86,26 @@ export async function modelInfo(modelPath: string, freeDimensions: Record<string
     layers: stats.layers,
     totals: stats.totals,
     conventions: CONVENTIONS,
+    ...(opts.passes ? { passes, fused: fusedGraph(g) } : {}),
   };
+}
+
+/** Every remaining node with its fused epilogue and the kernel variants the planner picks. */
+function fusedGraph(g: Graph): NonNullable<InfoReport['fused']> {
+  const plan = planGraph(g, DEFAULT_LIMITS);
+  const kernels = new Map<string, string[]>();
+  for (const d of plan.dispatches) kernels.set(d.node, [...(kernels.get(d.node) ?? []), d.variant]);
+  return g.nodes.map((n) => {
+    const act = n.attributes['fovea.activation'];
+    const params = n.attributes['fovea.activation_params'];
+    return {
+      node: n.name,
+      op: n.opType,
+      ...(typeof act === 'string' ? { activation: Array.isArray(params) && params.length ? `${act}(${params.join(', ')})` : act } : {}),
+      ...(n.attributes['fovea.residual'] === 1 ? { residual: true } : {}),
+      kernels: kernels.get(n.name) ?? ['(view)'],
+    };
+  });
 }
 
 /** Names every unbound free dim at once, with the CLI flag that binds it. */
@@ -120,6 +155,13 @@ export function formatInfo(r: InfoReport): string {
   ]);
   lines.push(...table(['#', 'node', 'op', 'output', 'params', 'FLOPs', 'RF', 'jump'], rows, [0, 4, 5]).map((l) => `  ${l}`));
 
+  if (r.passes && r.fused) {
+    lines.push('', 'passes');
+    lines.push(...table(['pass', 'nodes'], r.passes.map((p) => [p.name, String(p.nodes)]), [1]).map((l) => `  ${l}`));
+    lines.push('', 'fused graph (kernels planned for WebGPU default limits)');
+    const fusedRows = r.fused.map((f) => [f.node, f.op, [f.residual ? '+residual' : '', f.activation ?? ''].filter(Boolean).join(' ') || '-', f.kernels.join(', ')]);
+    lines.push(...table(['node', 'op', 'epilogue', 'kernels'], fusedRows, []).map((l) => `  ${l}`));
+  }
   lines.push('', `total  params ${group(r.totals.params)} (${human(r.totals.params)})  FLOPs ${group(r.totals.flops)} (${human(r.totals.flops)})`);
   lines.push('', 'conventions');
   lines.push(`  FLOPs: ${r.conventions.flops}`);

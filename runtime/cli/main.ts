@@ -48,7 +48,7 @@ options:
 Float outputs are written as <f4, int64 outputs as <i8.
 `;
 
-const INFO_HELP = `usage: fovea info MODEL [--json] [--free-dim NAME=N ...]
+const INFO_HELP = `usage: fovea info MODEL [--json] [--passes] [--free-dim NAME=N ...]
 
 Describes MODEL without a GPU: inputs and outputs (name, dtype, dims), an op histogram, and a
 per-layer table of the shape-inferred graph (after constant folding) with output shape,
@@ -63,6 +63,9 @@ j_out = j_in*s, the maximum over a node's inputs.
 
 options:
   --json                  print the report as JSON
+  --passes                also show the node count after each graph pass, the fused graph
+                          (which conv/gemm carries which epilogue) and the kernel variant of
+                          every node (planned for WebGPU's default limits, without a device)
   -d, --free-dim NAME=N   bind a free (symbolic) dimension (required for each one the model has)
   -h, --help              show this help
 `;
@@ -127,6 +130,7 @@ async function runCommand(argv: string[], io: CliIO): Promise<number> {
 async function infoCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parse('info', argv, {
     json: { type: 'boolean' },
+    passes: { type: 'boolean' },
     'free-dim': { type: 'string', short: 'd', multiple: true },
     help: { type: 'boolean', short: 'h' },
   });
@@ -136,7 +140,7 @@ async function infoCommand(argv: string[], io: CliIO): Promise<number> {
   }
   const model = onePositional('info', positionals);
   const { modelInfo, formatInfo } = await import('./info.js');
-  const report = await modelInfo(model, parseFreeDims(values['free-dim'] as string[] | undefined));
+  const report = await modelInfo(model, parseFreeDims(values['free-dim'] as string[] | undefined), { passes: !!values.passes });
   io.stdout(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatInfo(report));
   return 0;
 }
