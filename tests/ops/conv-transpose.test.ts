@@ -125,3 +125,223 @@ for (const c of CASES) {
     });
   }
 }
+
+// A U-Net decoder step: ConvTranspose 2x2 stride 2 (halving the channels, doubling the size),
+// concatenation with the encoder's skip tensor, then two Conv 3x3 + BatchNormalization + Relu; and
+// an FCN/DCGAN-style 4x4 stride-2 pad-1 ConvTranspose + BatchNormalization (folded into W by the
+// fold-batch-norm pass, so the re-laid-out weights are the folded ones) + Relu.
+function upBlockModel(): { model: Uint8Array; feeds: Feeds } {
+  const b = new ModelBuilder(13);
+  const [N, C, H, W] = [2, 16, 5, 6];
+  b.input('x', [N, C, H, W]);
+  b.input('skip', [N, C / 2, 2 * H, 2 * W]);
+  let seed = 100;
+  const init = (name: string, dims: number[], lo = -0.5, hi = 0.5) => b.init(name, { dtype: 'float32', dims, data: randomFloats(count(dims), seed++, lo, hi) });
+  const bn = (input: string, ch: number, tag: string) => {
+    init(`${tag}_s`, [ch], 0.5, 1.5);
+    init(`${tag}_b`, [ch]);
+    init(`${tag}_m`, [ch]);
+    init(`${tag}_v`, [ch], 0.5, 1.5);
+    return b.node('BatchNormalization', [input, `${tag}_s`, `${tag}_b`, `${tag}_m`, `${tag}_v`])[0];
+  };
+  init('up_w', [C, C / 2, 2, 2]);
+  init('up_b', [C / 2]);
+  const [up] = b.node('ConvTranspose', ['x', 'up_w', 'up_b'], { strides: [2, 2], kernel_shape: [2, 2] });
+  const [cat] = b.node('Concat', [up, 'skip'], { axis: 1 });
+  init('c1_w', [C / 2, C, 3, 3]);
+  const [c1] = b.node('Conv', [cat, 'c1_w'], { pads: [1, 1, 1, 1] });
+  const [r1] = b.node('Relu', [bn(c1, C / 2, 'bn1')]);
+  init('c2_w', [C / 2, C / 2, 3, 3]);
+  const [c2] = b.node('Conv', [r1, 'c2_w'], { pads: [1, 1, 1, 1] });
+  const [r2] = b.node('Relu', [bn(c2, C / 2, 'bn2')]);
+  init('up2_w', [C / 2, 5, 4, 4]);
+  const [up2] = b.node('ConvTranspose', [r2, 'up2_w'], { strides: [2, 2], pads: [1, 1, 1, 1] });
+  b.node('Relu', [bn(up2, 5, 'bn3')], {}, ['y']);
+  b.output('y');
+  return { model: b.build(), feeds: { x: f32([N, C, H, W], 1), skip: f32([N, C / 2, 2 * H, 2 * W], 2) } };
+}
+
+for (const algo of ALGORITHMS) {
+  test(`ConvTranspose U-Net-style up-block (up-conv, concat, conv, BN, Relu) [${algo}]`, async () => {
+    const { model: m, feeds } = upBlockModel();
+    await checkAgainstReference(m, feeds, TOL, { forceAlgorithm: algo });
+  });
+}
+
+/** A plain scatter-form ConvTranspose on the host (any rank), for the cases onnxruntime rejects. */
+function hostConvTranspose(x: Tensor, w: Float32Array, wDims: number[], bias: Float32Array | undefined, group: number, strides: number[], dilations: number[], padsBegin: number[], out: number[]): Float32Array {
+  const [N, C, ...inS] = x.dims as number[];
+  const [, Mg, ...ks] = wDims;
+  const r = inS.length;
+  const Cg = C / group;
+  const M = Mg * group;
+  const outCount = count(out);
+  const y = new Float32Array(N * M * outCount);
+  const xd = x.data as Float32Array;
+  const idx = (v: number, shape: number[]) => {
+    const c: number[] = [];
+    for (let i = shape.length - 1; i >= 0; i--) {
+      c[i] = v % shape[i];
+      v = Math.floor(v / shape[i]);
+    }
+    return c;
+  };
+  for (let n = 0; n < N; n++) {
+    for (let ci = 0; ci < C; ci++) {
+      const g = Math.floor(ci / Cg);
+      for (let iv = 0; iv < count(inS); iv++) {
+        const xv = xd[(n * C + ci) * count(inS) + iv];
+        const ic = idx(iv, inS);
+        for (let m = 0; m < Mg; m++) {
+          for (let t = 0; t < count(ks); t++) {
+            const tc = idx(t, ks);
+            let o = 0;
+            let inside = true;
+            for (let a = 0; a < r; a++) {
+              const oa = ic[a] * strides[a] - padsBegin[a] + tc[a] * dilations[a];
+              if (oa < 0 || oa >= out[a]) inside = false;
+              o = o * out[a] + oa;
+            }
+            if (inside) y[(n * M + g * Mg + m) * outCount + o] += xv * w[(ci * Mg + m) * count(ks) + t];
+          }
+        }
+      }
+    }
+  }
+  if (bias) for (let i = 0; i < y.length; i++) y[i] += bias[Math.floor(i / outCount) % M];
+  return y;
+}
+
+/** Runs a ConvTranspose in Fovea with every kernel; returns the outputs. */
+async function runFovea(m: Uint8Array, feeds: Feeds): Promise<Tensor[]> {
+  const outs: Tensor[] = [];
+  for (const algo of ALGORITHMS) {
+    const s = await InferenceSession.create(m, { forceAlgorithm: algo });
+    try {
+      outs.push((await s.run(feeds)).y);
+    } finally {
+      await s.release();
+    }
+  }
+  return outs;
+}
+
+test('ConvTranspose auto_pad SAME with a kernel shorter than the stride: out = in * stride (spec), extra elements at the end', async () => {
+  // total_padding = stride*(in-1) + k - in*stride < 0. onnxruntime shortens the output instead
+  // (to the full size), so it is compared on the part both have; the host scatter checks all.
+  const x = [1, 3, 4, 5];
+  const w = [3, 2, 2, 2];
+  for (const autoPad of ['SAME_UPPER', 'SAME_LOWER']) {
+    const c: Case = { name: '', x, w, attrs: { strides: [3, 3], auto_pad: autoPad }, bias: true };
+    const { model: m, feeds } = model(c);
+    const wData = randomFloats(count(w), 2);
+    const bData = randomFloats(2, 3);
+    const want = hostConvTranspose(feeds.x, wData, w, bData, 1, [3, 3], [1, 1], [0, 0], [12, 15]);
+    const ref = await runReference(m, feeds);
+    assert.deepEqual([...ref.y.dims], [1, 2, 11, 14], 'onnxruntime gives the full output');
+    for (const got of await runFovea(m, feeds)) {
+      assert.deepEqual([...got.dims], [1, 2, 12, 15]);
+      assertClose(got.data as Float32Array, want, TOL, `y (${autoPad}) vs host`);
+      const shared: number[] = [];
+      const gd = got.data as Float32Array;
+      for (let ch = 0; ch < 2; ch++) for (let h = 0; h < 11; h++) for (let ww = 0; ww < 14; ww++) shared.push(gd[(ch * 12 + h) * 15 + ww]);
+      assertClose(shared, ref.y.data as Float32Array, TOL, `y (${autoPad}) vs onnxruntime on the shared part`);
+    }
+  }
+});
+
+test('ConvTranspose output_padding up to the dilation when it exceeds the stride (spec; onnxruntime rejects it)', async () => {
+  // stride 2, dilation 3: output_padding 2 < max(2, 3) is legal and adds one more row/column.
+  const x = [1, 2, 3, 4];
+  const w = [2, 3, 3, 3];
+  const { model: m, feeds } = model({ name: '', x, w, attrs: { strides: [2, 2], dilations: [3, 3], output_padding: [2, 2] }, bias: true });
+  const want = hostConvTranspose(feeds.x, randomFloats(count(w), 2), w, randomFloats(3, 3), 1, [2, 2], [3, 3], [0, 0], [13, 15]);
+  for (const got of await runFovea(m, feeds)) {
+    assert.deepEqual([...got.dims], [1, 3, 13, 15]);
+    assertClose(got.data as Float32Array, want, TOL, 'y vs host');
+  }
+});
+
+test('ConvTranspose accepts the older [N, C, ...] form of output_shape', async () => {
+  const x = [2, 3, 4, 5];
+  const w = [3, 4, 4, 4];
+  const spatial = model({ name: '', x, w, attrs: { strides: [2, 2], output_shape: [9, 10] }, bias: true, opset: 1 });
+  const full = model({ name: '', x, w, attrs: { strides: [2, 2], output_shape: [2, 4, 9, 10] }, bias: true, opset: 1 });
+  const want = await runReference(spatial.model, spatial.feeds);
+  for (const got of await runFovea(full.model, full.feeds)) {
+    assert.deepEqual([...got.dims], [2, 4, 9, 10]);
+    assertClose(got.data as Float32Array, want.y.data, TOL, 'y');
+  }
+});
+
+const LIMITS = {
+  maxStorageBufferBindingSize: 1 << 27,
+  maxBufferSize: 1 << 28,
+  maxComputeWorkgroupsPerDimension: 65535,
+  maxComputeInvocationsPerWorkgroup: 256,
+  maxComputeWorkgroupStorageSize: 16384,
+  maxStorageBuffersPerShaderStage: 8,
+};
+
+async function variants(c: Case, forceAlgorithm?: string): Promise<string[]> {
+  const g = runPasses(await decodeModel(model(c).model), { verify: true });
+  return planGraph(g, LIMITS, { forceAlgorithm }).dispatches.filter((d) => d.op === 'ConvTranspose').map((d) => d.variant);
+}
+
+test('ConvTranspose kernel variants: channel tile by output channels per group, column tile by width', async () => {
+  const up = (Mg: number, extra: Partial<Case> = {}) => ({ name: '', x: [1, 4, 6, 6], w: [4, Mg, 4, 4], attrs: { strides: [2, 2], pads: [1, 1, 1, 1] }, ...extra });
+  assert.deepEqual(await variants(up(32)), ['convtranspose-tiled 8x4']);
+  assert.deepEqual(await variants(up(5)), ['convtranspose-tiled 8x4']);
+  assert.deepEqual(await variants(up(3)), ['convtranspose-tiled 4x4']);
+  // Depthwise and W given at run time: one channel per invocation.
+  assert.deepEqual(await variants({ ...up(1), attrs: { strides: [2, 2], group: 4 } }), ['convtranspose-tiled 1x4']);
+  assert.deepEqual(await variants(up(8, { weightsAsInputs: true })), ['convtranspose-tiled 1x4']);
+  // Narrow outputs: fewer columns per invocation (3 columns of one residue -> 2; 1 -> 1).
+  assert.deepEqual(await variants({ name: '', x: [1, 4, 2, 2], w: [4, 8, 2, 2], attrs: { strides: [2, 2] } }), ['convtranspose-tiled 8x2']);
+  assert.deepEqual(await variants({ name: '', x: [1, 4, 2, 1], w: [4, 8, 1, 1], attrs: { strides: [1, 2] } }), ['convtranspose-tiled 8x1']);
+  assert.deepEqual(await variants(up(32), 'convtranspose-direct'), ['convtranspose-direct 1x1']);
+  // Names that belong to other ops' variants leave the default alone.
+  assert.deepEqual(await variants(up(32), 'direct'), ['convtranspose-tiled 8x4']);
+});
+
+test('ConvTranspose infers shapes from the spec equations', async () => {
+  const shape = async (c: Case) => {
+    const g = runPasses(await decodeModel(model(c).model), { verify: true });
+    return g.values.get('y')!.shape;
+  };
+  // stride*(in-1) + output_padding + (k-1)*dilation + 1 - pads
+  assert.deepEqual(await shape({ name: '', x: [2, 3, 28, 28], w: [3, 5, 4, 4], attrs: { strides: [2, 2], pads: [1, 1, 1, 1] } }), [2, 5, 56, 56]);
+  assert.deepEqual(await shape({ name: '', x: [1, 4, 7], w: [4, 3, 3], attrs: { strides: [3], dilations: [2], output_padding: [1], pads: [0, 2], group: 2 } }), [1, 6, 22]);
+  assert.deepEqual(await shape({ name: '', x: [1, 2, 3, 4, 5], w: [2, 1, 2, 2, 2], attrs: { auto_pad: 'SAME_LOWER', strides: [2, 3, 1] } }), [1, 1, 6, 12, 5]);
+  assert.deepEqual(await shape({ name: '', x: [1, 2, 3, 4], w: [2, 1, 3, 3], attrs: { auto_pad: 'VALID', strides: [2, 2] } }), [1, 1, 7, 9]);
+  assert.deepEqual(await shape({ name: '', x: [1, 2, 3, 4], w: [2, 1, 3, 3], attrs: { output_shape: [6, 8], strides: [2, 2] } }), [1, 1, 6, 8]);
+});
+
+test('ConvTranspose rejects invalid shapes and attributes with ShapeError', async () => {
+  const bad: Case[] = [
+    { name: 'rank 2', x: [2, 3], w: [3, 2] },
+    { name: '4-D spatial', x: [1, 2, 2, 2, 2, 2], w: [2, 1, 1, 1, 1, 1] },
+    { name: 'W channels do not match X', x: [1, 4, 5, 5], w: [3, 3, 3, 3] },
+    { name: 'group does not divide C', x: [1, 3, 5, 5], w: [3, 2, 3, 3], attrs: { group: 2 } },
+    { name: 'kernel_shape does not match W', x: [1, 2, 5, 5], w: [2, 3, 3, 3], attrs: { kernel_shape: [2, 2] } },
+    { name: 'pads of the wrong length', x: [1, 2, 5, 5], w: [2, 3, 3, 3], attrs: { pads: [1, 1] } },
+    { name: 'negative pads', x: [1, 2, 5, 5], w: [2, 3, 3, 3], attrs: { pads: [-1, 0, 0, 0] } },
+    { name: 'pads leave no output', x: [1, 2, 1, 1], w: [2, 3, 2, 2], attrs: { pads: [1, 1, 1, 1] } },
+    { name: 'output_padding not below max(stride, dilation)', x: [1, 2, 5, 5], w: [2, 3, 3, 3], attrs: { strides: [2, 2], output_padding: [2, 0] } },
+    { name: 'output_padding of the wrong length', x: [1, 2, 5, 5], w: [2, 3, 3, 3], attrs: { strides: [2, 2], output_padding: [1] } },
+    { name: 'output_shape a stride past the full output', x: [1, 2, 3, 3], w: [2, 3, 3, 3], attrs: { strides: [2, 2], output_shape: [9, 7] } },
+    { name: 'output_shape of the wrong length', x: [1, 2, 3, 3], w: [2, 3, 3, 3], attrs: { output_shape: [5, 5, 5] } },
+    { name: 'stride 0', x: [1, 2, 3, 3], w: [2, 3, 3, 3], attrs: { strides: [0, 1] } },
+  ];
+  for (const c of bad) {
+    await assert.rejects(InferenceSession.create(model(c).model), ShapeError, c.name);
+  }
+  // A bias of the wrong length.
+  const b = new ModelBuilder(13);
+  b.input('x', [1, 2, 3, 3]);
+  b.init('w', { dtype: 'float32', dims: [2, 3, 3, 3], data: randomFloats(54, 1) });
+  b.init('b', { dtype: 'float32', dims: [2], data: randomFloats(2, 2) });
+  b.node('ConvTranspose', ['x', 'w', 'b'], {}, ['y']);
+  b.output('y');
+  await assert.rejects(InferenceSession.create(b.build()), ShapeError, 'bias length');
+});

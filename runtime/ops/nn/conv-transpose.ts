@@ -7,13 +7,14 @@
 //   - output_shape given (spatial dims; the older [N, C, ...] form is accepted too): pads are
 //     generated from total_padding = stride*(in-1) + output_padding + ((k-1)*dilation+1) - output_shape,
 //     split as the spec's text says: SAME_UPPER: pad_begin = floor(total/2) (the odd one at the
-//     end); otherwise (NOTSET, SAME_LOWER, VALID): pad_begin = total - floor(total/2). (The spec
-//     text of opsets 1/11 was corrected to this in onnx PR #3000, and onnxruntime ≥ 1.13 follows
-//     it.) An output_shape up to stride-1 past the full output (total_padding < 0) adds elements
-//     at the end that only the bias reaches, as output_padding does (onnxruntime accepts the same
-//     range and rejects larger ones);
-//   - auto_pad SAME_UPPER / SAME_LOWER: out = in*stride, the total padding split the same way
-//     (a kernel extent shorter than the stride gives total < 0: the extra elements go at the end);
+//     end); otherwise (NOTSET, SAME_LOWER, VALID): pad_begin = total - floor(total/2). (Older
+//     wordings of the spec had the two branches swapped, see onnx issue #1609; onnxruntime
+//     follows the current text since PR #12537, 1.13.) An output_shape up to stride-1 past the
+//     full output (total_padding < 0) adds elements at the end that only the bias reaches, as
+//     output_padding does (onnxruntime accepts the same range and rejects larger ones);
+//   - auto_pad SAME_UPPER / SAME_LOWER: out = in*stride (spec), the total padding split the same
+//     way. A kernel extent shorter than the stride gives total < 0: the extra elements go at the
+//     end (onnxruntime clamps the padding to 0 and returns the shorter full output instead);
 //   - auto_pad VALID: no padding; NOTSET: the `pads` attribute (default 0).
 // output_padding must be below max(stride, dilation) (spec: "less than the corresponding
 // stride/dilation dimension").
@@ -189,9 +190,9 @@ function algorithm(k: KernelBuilder): Algorithm {
 export const ConvTranspose: OpDef<ConvTransposeAttrs> = {
   opType: 'ConvTranspose',
   parse(ctx) {
-    // Opsets 1 and 11 have the same attributes (11 reworded the docs, fixed the default of
-    // kernel_shape to W's shape and the auto_pad split); the defaults are the spec's: strides and
-    // dilations 1, pads and output_padding 0, group 1, auto_pad NOTSET.
+    // Opsets 1 and 11 have the same attributes and defaults, so parsing does not depend on the
+    // opset: strides and dilations 1, pads and output_padding 0, group 1, auto_pad NOTSET,
+    // kernel_shape from W, output_shape absent.
     return {
       window: parseWindowAttrs(ctx.node),
       group: attrInt(ctx.node, 'group', 1),
