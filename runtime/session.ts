@@ -66,6 +66,29 @@ export interface ValueMetadata {
   dims: (number | string)[];
 }
 
+export interface RunOptions {
+  /** Time every dispatch on the GPU (see Executor.profile); the result carries `profile`. */
+  profile?: boolean;
+}
+
+export interface NodeProfile {
+  node: string;
+  op: string;
+  variant: string;
+  ms: number;
+}
+
+export interface RunProfile {
+  /** 'timestamp-query' (GPU clock per dispatch) or 'cpu-per-dispatch' (fallback: each dispatch submitted alone). */
+  method: 'timestamp-query' | 'cpu-per-dispatch';
+  /** One entry per dispatch, in execution order. */
+  dispatches: NodeProfile[];
+  totalMs: number;
+}
+
+/** run()'s result: the outputs by name; with { profile: true } also a non-enumerable `profile`. */
+export type RunResult = Record<string, Tensor> & { readonly profile?: RunProfile };
+
 export interface SessionStats {
   dispatches: number;
   /** GPU buffers made at create (activations after sharing, plus constants and weights). */
@@ -226,7 +249,7 @@ export class InferenceSession {
     };
   }
 
-  async run(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
+  async run(feeds: Record<string, Tensor>, runOptions: RunOptions = {}): Promise<RunResult> {
     if (this.released) throw new SessionError('run() after release()', { hint: 'create a new session' });
     if (!feeds || typeof feeds !== 'object') throw new InputError('run() expects an object of input tensors by name');
     for (const k of Object.keys(feeds)) {
@@ -271,12 +294,22 @@ export class InferenceSession {
       }
       data.set(inp.name, toGpuElements(t));
     }
-    const raw = await executor.run(data);
-    const out: Record<string, Tensor> = {};
+    let profile: RunProfile | undefined;
+    let raw: Map<string, ArrayBuffer>;
+    if (runOptions.profile) {
+      const p = await executor.profile(data);
+      raw = p.outputs;
+      const dispatches = plan.dispatches.map((d, i) => ({ node: d.node, op: d.op, variant: d.variant, ms: p.ms[i] }));
+      profile = { method: p.method, dispatches, totalMs: dispatches.reduce((a, d) => a + d.ms, 0) };
+    } else {
+      raw = await executor.run(data);
+    }
+    const out: RunResult = {};
     for (const o of plan.outputs) {
       out[o.name] = o.constant ? fromElements(o.dtype, o.shape, o.constant.data) : fromElements(o.dtype, o.shape, raw.get(o.name)!);
     }
     void graph;
+    if (profile) Object.defineProperty(out, 'profile', { value: profile, enumerable: false });
     return out;
   }
 

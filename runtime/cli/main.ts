@@ -24,6 +24,7 @@ Fovea runs ONNX convolutional networks on WebGPU.
 commands:
   run MODEL --input NAME=FILE.npy ... --out DIR   run a model on .npy inputs, write .npy outputs
   info MODEL [--json]                              inputs/outputs, ops, per-layer shapes, params, FLOPs, receptive fields
+  bench MODEL [--runs N] [--profile]               create / first-run / median latency; per-node GPU times
 
 options:
   -h, --help       show help (also: fovea <command> --help)
@@ -46,6 +47,21 @@ options:
   -h, --help                  show this help
 
 Float outputs are written as <f4, int64 outputs as <i8.
+`;
+
+const BENCH_HELP = `usage: fovea bench MODEL [--runs N] [--profile] [--json] [--free-dim NAME=N ...]
+
+Times MODEL on seeded random inputs: session create, first run, and the median (min, max) of N
+further runs (default 10). With --profile, one more run records every dispatch's GPU time
+(timestamp-query when the adapter has it; otherwise each dispatch is submitted alone and timed
+on the CPU up to onSubmittedWorkDone, which includes submission latency).
+
+options:
+  -n, --runs N            number of timed runs (default 10)
+  --profile               print a per-node GPU time table
+  --json                  print the report as JSON
+  -d, --free-dim NAME=N   bind a free (symbolic) dimension
+  -h, --help              show this help
 `;
 
 const INFO_HELP = `usage: fovea info MODEL [--json] [--passes] [--free-dim NAME=N ...]
@@ -89,7 +105,7 @@ async function dispatch(argv: string[], io: CliIO): Promise<number> {
       io.stderr(MAIN_HELP);
       return 1;
     case '-h': case '--help': case 'help':
-      if (rest[0] === 'run' || rest[0] === 'info') io.stdout(rest[0] === 'run' ? RUN_HELP : INFO_HELP);
+      if (rest[0] === 'run' || rest[0] === 'info' || rest[0] === 'bench') io.stdout(rest[0] === 'run' ? RUN_HELP : rest[0] === 'bench' ? BENCH_HELP : INFO_HELP);
       else io.stdout(MAIN_HELP);
       return 0;
     case '-v': case '--version':
@@ -99,8 +115,10 @@ async function dispatch(argv: string[], io: CliIO): Promise<number> {
       return runCommand(rest, io);
     case 'info':
       return infoCommand(rest, io);
+    case 'bench':
+      return benchCommand(rest, io);
     default:
-      throw new UsageError(`unknown command "${command}" (commands: run, info; see fovea --help)`);
+      throw new UsageError(`unknown command "${command}" (commands: run, info, bench; see fovea --help)`);
   }
 }
 
@@ -124,6 +142,27 @@ async function runCommand(argv: string[], io: CliIO): Promise<number> {
   // Loaded on demand so that `fovea info` and `--help` never touch the GPU package.
   const { runModel } = await import('./run.js');
   await runModel({ model, inputs, out, freeDimensions }, (line) => io.stdout(`${line}\n`));
+  return 0;
+}
+
+async function benchCommand(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parse('bench', argv, {
+    runs: { type: 'string', short: 'n' },
+    profile: { type: 'boolean' },
+    json: { type: 'boolean' },
+    'free-dim': { type: 'string', short: 'd', multiple: true },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    io.stdout(BENCH_HELP);
+    return 0;
+  }
+  const model = onePositional('bench', positionals);
+  const runs = values.runs === undefined ? 10 : Number(values.runs);
+  if (!Number.isInteger(runs) || runs < 1) throw new UsageError(`--runs expects a positive integer, got "${String(values.runs)}"`);
+  const { benchModel, formatBench } = await import('./bench.js');
+  const report = await benchModel({ model, runs, profile: !!values.profile, freeDimensions: parseFreeDims(values['free-dim'] as string[] | undefined) });
+  io.stdout(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatBench(report));
   return 0;
 }
 

@@ -175,6 +175,81 @@ export class Executor {
     return p;
   }
 
+  /**
+   * Runs the plan once with a GPU time per dispatch, in milliseconds. With the adapter's
+   * `timestamp-query` feature each dispatch gets its own compute pass with timestampWrites (the
+   * GPU's own clock; passes add a little overhead of their own). Without it, the documented
+   * fallback submits each dispatch alone and times it on the CPU up to onSubmittedWorkDone, which
+   * includes submission latency. Profiled runs are for measurement, not the fast path.
+   */
+  profile(feeds: Map<string, ArrayBufferView>): Promise<{ outputs: Map<string, ArrayBuffer>; ms: number[]; method: 'timestamp-query' | 'cpu-per-dispatch' }> {
+    const p = this.queue.then(async () => {
+      const hasTimestamps = this.device.features.has('timestamp-query');
+      const ms = hasTimestamps ? await this.timestamped(feeds) : await this.cpuTimed(feeds);
+      const outputs = await this.runNow(feeds);
+      return { outputs, ms, method: hasTimestamps ? ('timestamp-query' as const) : ('cpu-per-dispatch' as const) };
+    });
+    this.queue = p.catch(() => {});
+    return p;
+  }
+
+  private writeFeeds(feeds: Map<string, ArrayBufferView>): void {
+    for (const inp of this.plan.inputs) {
+      const data = feeds.get(inp.name)!;
+      this.device.queue.writeBuffer(this.buffers[inp.buffer!], 0, data.buffer, data.byteOffset, data.byteLength);
+    }
+  }
+
+  private async timestamped(feeds: Map<string, ArrayBufferView>): Promise<number[]> {
+    const { device } = this;
+    const n = this.recorded.length;
+    if (!n) return [];
+    this.writeFeeds(feeds);
+    const querySet = device.createQuerySet({ type: 'timestamp', count: 2 * n, label: 'fovea profile' });
+    const resolve = device.createBuffer({ size: 16 * n, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC, label: 'fovea profile resolve' });
+    const read = device.createBuffer({ size: 16 * n, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, label: 'fovea profile read' });
+    try {
+      const enc = device.createCommandEncoder({ label: 'fovea profile' });
+      this.recorded.forEach((r, i) => {
+        const pass = enc.beginComputePass({ timestampWrites: { querySet, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 } });
+        pass.setPipeline(r.pipeline);
+        pass.setBindGroup(0, r.bindGroup);
+        pass.dispatchWorkgroups(r.workgroups[0], r.workgroups[1], r.workgroups[2]);
+        pass.end();
+      });
+      enc.resolveQuerySet(querySet, 0, 2 * n, resolve, 0);
+      enc.copyBufferToBuffer(resolve, 0, read, 0, 16 * n);
+      device.queue.submit([enc.finish()]);
+      await this.map(read);
+      const t = new BigInt64Array(read.getMappedRange().slice(0));
+      read.unmap();
+      return Array.from({ length: n }, (_, i) => Math.max(0, Number(t[2 * i + 1] - t[2 * i])) / 1e6);
+    } finally {
+      querySet.destroy();
+      resolve.destroy();
+      read.destroy();
+    }
+  }
+
+  private async cpuTimed(feeds: Map<string, ArrayBufferView>): Promise<number[]> {
+    this.writeFeeds(feeds);
+    await this.device.queue.onSubmittedWorkDone();
+    const ms: number[] = [];
+    for (const r of this.recorded) {
+      const enc = this.device.createCommandEncoder();
+      const pass = enc.beginComputePass();
+      pass.setPipeline(r.pipeline);
+      pass.setBindGroup(0, r.bindGroup);
+      pass.dispatchWorkgroups(r.workgroups[0], r.workgroups[1], r.workgroups[2]);
+      pass.end();
+      const t0 = performance.now();
+      this.device.queue.submit([enc.finish()]);
+      await this.device.queue.onSubmittedWorkDone();
+      ms.push(performance.now() - t0);
+    }
+    return ms;
+  }
+
   private lostError(cause?: unknown): SessionError | undefined {
     const lost = deviceLost(this.device);
     return lost ? new SessionError(`the GPU device was lost: ${lost}`, { hint: 'create a new session (on a new device)', cause }) : undefined;
@@ -196,10 +271,7 @@ export class Executor {
     const lostBefore = this.lostError();
     if (lostBefore) throw lostBefore;
     const { device, plan } = this;
-    for (const inp of plan.inputs) {
-      const data = feeds.get(inp.name)!;
-      device.queue.writeBuffer(this.buffers[inp.buffer!], 0, data.buffer, data.byteOffset, data.byteLength);
-    }
+    this.writeFeeds(feeds);
     const enc = device.createCommandEncoder({ label: 'fovea run' });
     if (this.recorded.length) {
       const pass = enc.beginComputePass({ label: 'fovea' });
