@@ -1,6 +1,6 @@
 // The public InferenceSession, shaped like onnxruntime-web's:
 //   const s = await InferenceSession.create(source, options); await s.run(feeds); await s.release();
-import type { Graph, HostTensor } from './ir/types.js';
+import type { DType, Graph, HostTensor } from './ir/types.js';
 import { getOp } from './ops/registry.js';
 import { decodeModel } from '../loaders/onnx/decode.js';
 import { readSource, type ModelSource } from '../loaders/onnx/source.js';
@@ -13,9 +13,11 @@ import { planMemory, type MemoryPlan } from './gpu/memory.js';
 import { acquireDevice } from './gpu/device.js';
 import { pipelineCacheSize } from './gpu/pipeline-cache.js';
 import type { KernelLimits } from './ops/types.js';
-import { Tensor, fromElements, tensorTypeOf, toGpuElements, type TensorType } from './tensor.js';
+import { Tensor, fromElements, elementsToData, tensorTypeOf, toGpuElements, type TensorType } from './tensor.js';
+import { downloadBuffer, type Feed } from './gpu/executor.js';
 import { InputError, LimitError, SessionError } from './errors.js';
 import { checkStaticShape } from './ir/verify.js';
+import { CONV_ALGORITHMS, type ConvAlgorithm } from './ops/nn/conv.js';
 import './ops/index.js';
 
 export type ProgressStage = 'download' | 'compile';
@@ -29,6 +31,14 @@ export interface SessionOptions {
   freeDimensions?: Record<string, number>;
   /** Force a kernel variant where an op has several (testing). */
   forceAlgorithm?: string;
+  /**
+   * Conv kernel variant for every Conv it can run; the others keep the automatic choice. 'auto'
+   * (the default) picks per layer from its shape (see runtime/ops/nn/conv.ts). Wins over forceAlgorithm.
+   */
+  convAlgorithm?: 'auto' | ConvAlgorithm;
+  /** Conv kernel variant by node name (a fused Conv keeps its name); an error where that variant
+   * cannot run the node. Wins over convAlgorithm. */
+  convAlgorithmByNode?: Record<string, 'auto' | ConvAlgorithm>;
   /** Lower the storage-binding size the planner assumes (tests of operand splitting). */
   maxStorageBufferBindingSize?: number;
   /** Share GPU buffers between activations whose lifetimes do not overlap (default true). */
@@ -69,6 +79,9 @@ export interface ValueMetadata {
 export interface RunOptions {
   /** Time every dispatch on the GPU (see Executor.profile); the result carries `profile`. */
   profile?: boolean;
+  /** 'gpu-buffer': outputs stay on the GPU as Tensors wrapping a new GPUBuffer each (no readback;
+   * chain them into another session on the same device; call dispose() when done). Default 'cpu'. */
+  outputLocation?: 'cpu' | 'gpu-buffer';
 }
 
 export interface NodeProfile {
@@ -105,6 +118,27 @@ export interface SessionStats {
 
 /** Default for SessionOptions.maxMemoryBytes. */
 export const DEFAULT_MAX_MEMORY_BYTES = 4 * 1024 ** 3;
+
+/** Refuses unknown Conv variant names in convAlgorithm / convAlgorithmByNode at create. */
+function checkConvAlgorithms(options: SessionOptions): void {
+  const known: readonly string[] = ['auto', ...CONV_ALGORITHMS];
+  const check = (what: string, v: unknown) => {
+    if (typeof v !== 'string' || !known.includes(v)) throw new InputError(`${what} must be one of ${known.join(', ')}, got ${JSON.stringify(v)}`);
+  };
+  if (options.convAlgorithm !== undefined) check('convAlgorithm', options.convAlgorithm);
+  const byNode = options.convAlgorithmByNode;
+  if (byNode === undefined) return;
+  if (!byNode || typeof byNode !== 'object') throw new InputError('convAlgorithmByNode must be an object of variant names by node name');
+  for (const [node, v] of Object.entries(byNode)) check(`convAlgorithmByNode["${node}"]`, v);
+}
+
+/** Every node named in convAlgorithmByNode must be a Conv of the optimised graph. */
+function checkConvNodes(graph: Graph, options: SessionOptions): void {
+  const convs = new Set(graph.nodes.filter((n) => n.opType === 'Conv' && !n.domain).map((n) => n.name));
+  for (const name of Object.keys(options.convAlgorithmByNode ?? {})) {
+    if (!convs.has(name)) throw new InputError(`convAlgorithmByNode: the model has no Conv node "${name}"`, { hint: 'names are the ONNX node names' });
+  }
+}
 
 function memoryLimit(options: SessionOptions): number {
   const m = options.maxMemoryBytes;
@@ -163,6 +197,7 @@ export class InferenceSession {
     const loaded = await readSource(source, progress ? (l, t) => progress(l, t, 'download') : undefined);
     const limit = memoryLimit(options);
     checkOptimizationLevel(options.graphOptimizationLevel);
+    checkConvAlgorithms(options);
     const model = await decodeModel(loaded.bytes, { readExternal: loaded.readExternal });
     checkSupported(model);
     checkDeclaredInputs(model, limit);
@@ -202,7 +237,12 @@ export class InferenceSession {
           keepValues: this.options.keepValues,
           onPass: dump ? (name, g) => (typeof dump === 'function' ? dump(name, printGraph(g)) : console.log(`// after ${name}\n${printGraph(g)}`)) : undefined,
         });
-        const plan = planGraph(graph, this.limits(), { forceAlgorithm: this.options.forceAlgorithm });
+        checkConvNodes(graph, this.options);
+        const plan = planGraph(graph, this.limits(), {
+          forceAlgorithm: this.options.forceAlgorithm,
+          convAlgorithm: this.options.convAlgorithm,
+          convAlgorithmByNode: this.options.convAlgorithmByNode,
+        });
         const dumpNode = this.options.debug?.dumpWgsl;
         if (dumpNode) for (const d of plan.dispatches) if (d.node === dumpNode) console.log(`// ${d.op} "${d.node}" [${d.variant}]\n${d.code}`);
         const kept = new Set(this.options.keepValues ?? []);
@@ -269,7 +309,8 @@ export class InferenceSession {
         const t = feeds[name];
         const dtype = this.model.values.get(name)!.dtype;
         if (t.type !== tensorTypeOf(dtype)) throw new InputError(`input "${name}" must be ${tensorTypeOf(dtype)}, got ${t.type}`);
-        values.set(name, { dtype, dims: [...t.dims], data: toGpuElements(t).slice() });
+        const host = t.location === 'gpu-buffer' ? new Tensor(t.type, await t.getData(), t.dims) : t;
+        values.set(name, { dtype, dims: [...t.dims], data: toGpuElements(host).slice() });
       }
       const key = JSON.stringify([...values].map(([n, v]) => [n, v.dims, Array.from(v.data)]));
       if (this.compiled && key !== this.compiledKey) {
@@ -281,7 +322,7 @@ export class InferenceSession {
       this.compiledKey = key;
     }
     const { graph, plan, executor } = await this.compile(shapes, values);
-    const data = new Map<string, ArrayBufferView>();
+    const data = new Map<string, Feed>();
     for (const inp of plan.inputs) {
       const t = feeds[inp.name];
       const want = tensorTypeOf(inp.dtype);
@@ -292,25 +333,39 @@ export class InferenceSession {
           hint: 'shapes are bound at create (freeDimensions) or by the first run; create another session for other shapes',
         });
       }
-      data.set(inp.name, toGpuElements(t));
+      data.set(inp.name, t.location === 'gpu-buffer' ? t.gpuBuffer : toGpuElements(t));
     }
     let profile: RunProfile | undefined;
-    let raw: Map<string, ArrayBuffer>;
+    let raw: Map<string, ArrayBuffer | GPUBuffer>;
     if (runOptions.profile) {
       const p = await executor.profile(data);
       raw = p.outputs;
       const dispatches = plan.dispatches.map((d, i) => ({ node: d.node, op: d.op, variant: d.variant, ms: p.ms[i] }));
       profile = { method: p.method, dispatches, totalMs: dispatches.reduce((a, d) => a + d.ms, 0) };
     } else {
-      raw = await executor.run(data);
+      raw = await executor.run(data, runOptions.outputLocation === 'gpu-buffer');
     }
     const out: RunResult = {};
     for (const o of plan.outputs) {
-      out[o.name] = o.constant ? fromElements(o.dtype, o.shape, o.constant.data) : fromElements(o.dtype, o.shape, raw.get(o.name)!);
+      const r = raw.get(o.name);
+      if (o.constant) out[o.name] = fromElements(o.dtype, o.shape, o.constant.data);
+      else if (r instanceof ArrayBuffer) out[o.name] = fromElements(o.dtype, o.shape, r);
+      else out[o.name] = this.gpuOutput(r!, o.dtype, o.shape);
     }
     void graph;
     if (profile) Object.defineProperty(out, 'profile', { value: profile, enumerable: false });
     return out;
+  }
+
+  private gpuOutput(buffer: GPUBuffer, dtype: DType, dims: number[]): Tensor {
+    const type = tensorTypeOf(dtype) ?? 'float32';
+    const n = dims.reduce((a, b) => a * b, 1);
+    return Tensor.fromGpuBuffer(buffer, {
+      dataType: type,
+      dims,
+      download: async () => elementsToData(type, await downloadBuffer(this.device, buffer, n * 4), n),
+      dispose: () => buffer.destroy(),
+    });
   }
 
   /** Reads an intermediate value by name after a run (feature maps). */

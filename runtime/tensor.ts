@@ -14,10 +14,23 @@ const CTORS: Record<TensorType, { new (n: number): TensorData; name: string }> =
   int8: Int8Array,
 };
 
+/** Where a tensor's elements live (onnxruntime-web's names). */
+export type TensorLocation = 'cpu' | 'gpu-buffer';
+
+export interface GpuBufferTensorOptions {
+  dataType: TensorType;
+  dims: readonly number[];
+  /** Reads the buffer back (Fovea's own GPU outputs set it; else getData() is unavailable). */
+  download?: () => Promise<TensorData>;
+  /** Frees the buffer (Fovea's own GPU outputs destroy it). */
+  dispose?: () => void;
+}
+
 export class Tensor {
   readonly type: TensorType;
-  readonly data: TensorData;
   readonly dims: readonly number[];
+  private cpuData: TensorData | undefined;
+  private gpu?: { buffer: GPUBuffer; download?: () => Promise<TensorData>; dispose?: () => void };
 
   constructor(type: TensorType, data: TensorData | readonly number[] | readonly bigint[], dims?: readonly number[]);
   constructor(data: Float32Array, dims?: readonly number[]);
@@ -45,17 +58,62 @@ export class Tensor {
       throw new InputError(`tensor data has ${d.length} elements, dims [${dims.join(',')}] need ${n}`, { shapes: { dims } });
     }
     this.type = type;
-    this.data = d;
+    this.cpuData = d;
     this.dims = Object.freeze([...dims]);
   }
 
+  /**
+   * A tensor whose elements stay in a GPU buffer: a feed that needs no upload, or an output of a
+   * session run with `outputLocation: 'gpu-buffer'` that can feed another session on the same
+   * device without a round trip. Elements are Fovea's 4-byte GPU representation (f32; i32 for
+   * integer types, int64 saturated; u32 0/1 for bool).
+   */
+  static fromGpuBuffer(buffer: GPUBuffer, options: GpuBufferTensorOptions): Tensor {
+    const { dataType, dims } = options;
+    if (!CTORS[dataType]) throw new InputError(`unsupported tensor type "${dataType}"`);
+    const n = dims.reduce((p, q) => p * q, 1);
+    if (dims.some((x) => !Number.isInteger(x) || x < 0)) throw new InputError(`invalid dims [${dims.join(',')}]`);
+    if (buffer.size < n * 4) throw new InputError(`GPU buffer has ${buffer.size} bytes, dims [${dims.join(',')}] need ${n * 4}`);
+    const t = Object.create(Tensor.prototype) as Tensor;
+    Object.assign(t, { type: dataType, dims: Object.freeze([...dims]), cpuData: undefined, gpu: { buffer, download: options.download, dispose: options.dispose } });
+    return t;
+  }
+
+  get location(): TensorLocation {
+    return this.gpu ? 'gpu-buffer' : 'cpu';
+  }
+
+  /** The elements, for a CPU tensor. A GPU tensor throws: use `await getData()`. */
+  get data(): TensorData {
+    if (!this.cpuData) throw new InputError('this tensor lives in a GPU buffer', { hint: 'use await tensor.getData() to download it' });
+    return this.cpuData;
+  }
+
+  get gpuBuffer(): GPUBuffer {
+    if (!this.gpu) throw new InputError('this tensor lives on the CPU', { hint: 'use tensor.data' });
+    return this.gpu.buffer;
+  }
+
+  /** The elements; a GPU tensor is downloaded (and keeps its buffer). */
+  async getData(): Promise<TensorData> {
+    if (this.cpuData) return this.cpuData;
+    if (!this.gpu?.download) throw new InputError('this GPU tensor has no download function');
+    return this.gpu.download();
+  }
+
+  /** Frees a GPU tensor's buffer (when Fovea made it); a no-op for CPU tensors. */
+  dispose(): void {
+    this.gpu?.dispose?.();
+  }
+
   get size(): number {
-    return this.data.length;
+    return this.dims.reduce((p, q) => p * q, 1);
   }
 }
 
 /** The 4-byte GPU representation of a feed: f32 as is, integers as i32 (int64 saturated), bool as u32. */
 export function toGpuElements(t: Tensor): Float32Array | Int32Array {
+  // (GPU-resident tensors are passed as their buffer, never converted.)
   const d = t.data;
   if (d instanceof Float32Array || d instanceof Int32Array) return d;
   const out = new Int32Array(d.length);
@@ -87,4 +145,9 @@ export function fromElements(dtype: DType, dims: number[], src: ArrayBuffer | Ar
   if (type === 'int64') return new Tensor('int64', BigInt64Array.from({ length: n }, (_, i) => BigInt(Math.trunc(view[i]))), dims);
   const Ctor = CTORS[type] as unknown as { from(a: ArrayLike<number>): TensorData };
   return new Tensor(type, Ctor.from(Array.from({ length: n }, (_, i) => view[i])), dims);
+}
+
+/** A host TensorData from 4-byte GPU elements. */
+export function elementsToData(type: TensorType, src: ArrayBuffer, n: number): TensorData {
+  return fromElements(type, [n], src).data;
 }

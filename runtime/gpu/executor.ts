@@ -25,6 +25,28 @@ interface Recorded {
   workgroups: [number, number, number];
 }
 
+/** A feed: host elements, or a GPU buffer holding them (a GPU-resident Tensor). */
+export type Feed = ArrayBufferView | GPUBuffer;
+
+function isGpuBuffer(f: Feed): f is GPUBuffer {
+  return !ArrayBuffer.isView(f);
+}
+
+/** Reads `bytes` of a GPU buffer back to the host (for GPU-resident tensors' getData). */
+export async function downloadBuffer(device: GPUDevice, buffer: GPUBuffer, bytes: number): Promise<ArrayBuffer> {
+  const size = Math.max(4, Math.ceil(bytes / 4) * 4);
+  const tmp = device.createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, label: 'fovea download' });
+  try {
+    const enc = device.createCommandEncoder({ label: 'fovea download' });
+    enc.copyBufferToBuffer(buffer, 0, tmp, 0, size);
+    device.queue.submit([enc.finish()]);
+    await tmp.mapAsync(GPUMapMode.READ);
+    return tmp.getMappedRange().slice(0, bytes);
+  } finally {
+    tmp.destroy();
+  }
+}
+
 export class Executor {
   private queue: Promise<unknown> = Promise.resolve();
   private released = false;
@@ -168,9 +190,11 @@ export class Executor {
     return this.recorded.length;
   }
 
-  /** Runs the plan; feeds by input name (4-byte element data). Calls are queued, never interleaved. */
-  run(feeds: Map<string, ArrayBufferView>): Promise<Map<string, ArrayBuffer>> {
-    const p = this.queue.then(() => this.runNow(feeds));
+  /** Runs the plan; feeds by input name (4-byte element data, or a GPU buffer of it). Calls are
+   * queued, never interleaved. With `gpuOutputs`, each output is copied into a new GPU buffer that
+   * the caller owns (no readback); otherwise outputs are read back through the staging buffer. */
+  run(feeds: Map<string, Feed>, gpuOutputs = false): Promise<Map<string, ArrayBuffer | GPUBuffer>> {
+    const p = this.queue.then(() => this.runNow(feeds, gpuOutputs));
     this.queue = p.catch(() => {});
     return p;
   }
@@ -182,25 +206,35 @@ export class Executor {
    * fallback submits each dispatch alone and times it on the CPU up to onSubmittedWorkDone, which
    * includes submission latency. Profiled runs are for measurement, not the fast path.
    */
-  profile(feeds: Map<string, ArrayBufferView>): Promise<{ outputs: Map<string, ArrayBuffer>; ms: number[]; method: 'timestamp-query' | 'cpu-per-dispatch' }> {
+  profile(feeds: Map<string, Feed>): Promise<{ outputs: Map<string, ArrayBuffer>; ms: number[]; method: 'timestamp-query' | 'cpu-per-dispatch' }> {
     const p = this.queue.then(async () => {
       const hasTimestamps = this.device.features.has('timestamp-query');
       const ms = hasTimestamps ? await this.timestamped(feeds) : await this.cpuTimed(feeds);
-      const outputs = await this.runNow(feeds);
+      const outputs = (await this.runNow(feeds)) as Map<string, ArrayBuffer>;
       return { outputs, ms, method: hasTimestamps ? ('timestamp-query' as const) : ('cpu-per-dispatch' as const) };
     });
     this.queue = p.catch(() => {});
     return p;
   }
 
-  private writeFeeds(feeds: Map<string, ArrayBufferView>): void {
+  /** Host feeds are written through the queue; GPU-resident feeds are copied buffer to buffer
+   * (into `enc` when given, else in a command buffer of their own). */
+  private writeFeeds(feeds: Map<string, Feed>, enc?: GPUCommandEncoder): void {
+    let own: GPUCommandEncoder | undefined;
     for (const inp of this.plan.inputs) {
       const data = feeds.get(inp.name)!;
-      this.device.queue.writeBuffer(this.buffers[inp.buffer!], 0, data.buffer, data.byteOffset, data.byteLength);
+      const bytes = inp.shape.reduce((a, b) => a * b, 1) * 4;
+      if (isGpuBuffer(data)) {
+        const e = enc ?? (own ??= this.device.createCommandEncoder({ label: 'fovea feeds' }));
+        if (bytes) e.copyBufferToBuffer(data, 0, this.buffers[inp.buffer!], 0, bytes);
+      } else {
+        this.device.queue.writeBuffer(this.buffers[inp.buffer!], 0, data.buffer, data.byteOffset, data.byteLength);
+      }
     }
+    if (own) this.device.queue.submit([own.finish()]);
   }
 
-  private async timestamped(feeds: Map<string, ArrayBufferView>): Promise<number[]> {
+  private async timestamped(feeds: Map<string, Feed>): Promise<number[]> {
     const { device } = this;
     const n = this.recorded.length;
     if (!n) return [];
@@ -231,7 +265,7 @@ export class Executor {
     }
   }
 
-  private async cpuTimed(feeds: Map<string, ArrayBufferView>): Promise<number[]> {
+  private async cpuTimed(feeds: Map<string, Feed>): Promise<number[]> {
     this.writeFeeds(feeds);
     await this.device.queue.onSubmittedWorkDone();
     const ms: number[] = [];
@@ -266,13 +300,13 @@ export class Executor {
     }
   }
 
-  private async runNow(feeds: Map<string, ArrayBufferView>): Promise<Map<string, ArrayBuffer>> {
+  private async runNow(feeds: Map<string, Feed>, gpuOutputs = false): Promise<Map<string, ArrayBuffer | GPUBuffer>> {
     if (this.released) throw new SessionError('the session was released', { hint: 'create a new session' });
     const lostBefore = this.lostError();
     if (lostBefore) throw lostBefore;
     const { device, plan } = this;
-    this.writeFeeds(feeds);
     const enc = device.createCommandEncoder({ label: 'fovea run' });
+    this.writeFeeds(feeds, enc);
     if (this.recorded.length) {
       const pass = enc.beginComputePass({ label: 'fovea' });
       for (const r of this.recorded) {
@@ -283,11 +317,21 @@ export class Executor {
       pass.end();
     }
     const outs = plan.outputs.filter((o) => o.buffer !== undefined);
+    const result = new Map<string, ArrayBuffer | GPUBuffer>();
+    if (gpuOutputs) {
+      for (const o of outs) {
+        const bytes = plan.buffers[o.buffer!].bytes;
+        const out = device.createBuffer({ size: bytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST, label: `output ${o.name}` });
+        enc.copyBufferToBuffer(this.buffers[o.buffer!], 0, out, 0, bytes);
+        result.set(o.name, out);
+      }
+      device.queue.submit([enc.finish()]);
+      return result;
+    }
     outs.forEach((o, i) => {
       enc.copyBufferToBuffer(this.buffers[o.buffer!], 0, this.staging!, this.stagingOffsets[i], plan.buffers[o.buffer!].bytes);
     });
     device.queue.submit([enc.finish()]);
-    const result = new Map<string, ArrayBuffer>();
     if (this.staging) {
       await this.map(this.staging);
       const all = this.staging.getMappedRange();
