@@ -251,7 +251,7 @@ export class InferenceSession {
         }
         const memory = planMemory(plan, {
           reuse: this.options.memoryReuse ?? true,
-          keep: [...kept].map((n) => plan.values.get(n)).filter((id): id is number => id !== undefined),
+          keep: [...kept].map((n) => plan.values.get(n)?.id).filter((id): id is number => id !== undefined),
         });
         const weightBytes = plan.buffers.reduce((a, b) => a + (b.init ? b.bytes : 0), 0);
         const limit = memoryLimit(this.options);

@@ -23,7 +23,7 @@ test('outputs stay on the GPU and chain into another session', async () => {
   assert.deepEqual([...(await mid.getData())], [...(x.data as Float32Array)].map((v) => Math.max(v, 0)));
   const y = (await b.run({ x: mid })).y;
   assert.equal(y.location, 'cpu');
-  assert.deepEqual([...y.data].map((v) => v + 0), [...(x.data as Float32Array)].map((v) => -Math.max(v, 0) + 0));
+  assert.deepEqual([...(y.data as Float32Array)].map((v) => v + 0), [...(x.data as Float32Array)].map((v) => -Math.max(v, 0) + 0));
   // The output buffer belongs to the caller: a later run of `a` does not overwrite it.
   await a.run({ x: new Tensor('float32', new Float32Array(10), [2, 5]) }, { outputLocation: 'gpu-buffer' });
   assert.deepEqual([...(await mid.getData())], [...(x.data as Float32Array)].map((v) => Math.max(v, 0)));

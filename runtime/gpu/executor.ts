@@ -352,10 +352,14 @@ export class Executor {
     if (this.released) throw new SessionError('the session was released', { hint: 'create a new session' });
     const lost = this.lostError();
     if (lost) throw lost;
-    const id = this.plan.values.get(name);
-    if (id === undefined) throw new SessionError(`value "${name}" is not resident on the GPU`);
-    const pinned = this.kept.has(name) || this.plan.inputs.some((t) => t.name === name) || this.plan.outputs.some((t) => t.name === name);
-    if (!pinned && !this.plan.buffers[id].init) {
+    const ref = this.plan.values.get(name);
+    if (ref === undefined) throw new SessionError(`value "${name}" is not resident on the GPU`);
+    const id = ref.id;
+    // Readable after a run: constants, and buffers never shared (inputs, outputs, kept values —
+    // a Concat input written in place lives in its Concat output's buffer).
+    const pinned = new Set([...this.plan.inputs, ...this.plan.outputs].map((t) => t.buffer));
+    for (const k of this.kept) pinned.add(this.plan.values.get(k)?.id);
+    if (!pinned.has(id) && !this.plan.buffers[id].init) {
       throw new SessionError(`value "${name}" shares its buffer with other values and is overwritten during a run`, {
         hint: `create the session with keepValues: ["${name}"] (or memoryReuse: false) to read it after run()`,
       });
@@ -364,7 +368,7 @@ export class Executor {
     const tmp = this.device.createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, label: `read ${name}` });
     try {
       const enc = this.device.createCommandEncoder();
-      enc.copyBufferToBuffer(this.buffers[id], 0, tmp, 0, size);
+      enc.copyBufferToBuffer(this.buffers[id], ref.offset ?? 0, tmp, 0, size);
       this.device.queue.submit([enc.finish()]);
       await this.map(tmp);
       return tmp.getMappedRange().slice(0, bytes);

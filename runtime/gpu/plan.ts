@@ -40,8 +40,11 @@ export interface Plan {
   dispatches: PlanDispatch[];
   inputs: PlanTensor[];
   outputs: PlanTensor[];
-  /** Buffer id of every GPU-resident value (for fetching intermediates by name). */
-  values: Map<string, number>;
+  /** Where every GPU-resident value lives (for fetching intermediates by name): a buffer, or a
+   * region of one (a Concat input written in place into the Concat's output). */
+  values: Map<string, BufferRef>;
+  /** Concat inputs written straight into their slice of the Concat output: value -> Concat output. */
+  elidedConcatInputs: Map<string, string>;
 }
 
 export const BYTES_PER_ELEMENT = 4;
@@ -49,7 +52,8 @@ export const BYTES_PER_ELEMENT = 4;
 export function planGraph(g: Graph, limits: KernelLimits, options: KernelOptions = {}): Plan {
   const buffers: PlanBuffer[] = [];
   const dispatches: PlanDispatch[] = [];
-  const values = new Map<string, number>();
+  const values = new Map<string, BufferRef>();
+  const elided = elideConcats(g);
   const alloc = (bytes: number, label: string, init?: InitData, node?: Node, shape?: readonly number[]): number => {
     const size = Math.max(4, Math.ceil(bytes / 4) * 4);
     if (!(size <= limits.maxBufferSize)) {
@@ -67,15 +71,21 @@ export function planGraph(g: Graph, limits: KernelLimits, options: KernelOptions
     const v = g.values.get(name)!;
     return { dtype: v.dtype, shape: v.shape! };
   };
-  const valueBuffer = (name: string, node?: Node): number => {
-    let id = values.get(name);
-    if (id !== undefined) return id;
+  const valueRef = (name: string, node?: Node): BufferRef => {
+    let ref = values.get(name);
+    if (ref) return ref;
     const c = g.initializers.get(name);
-    if (c) id = alloc(sizeOf(c.dims) * BYTES_PER_ELEMENT, `const ${name}`, toGpuData(c), node, c.dims);
-    else id = alloc(sizeOf(shapeOf(name).shape) * BYTES_PER_ELEMENT, name, undefined, node, shapeOf(name).shape);
-    values.set(name, id);
-    return id;
+    const slot = elided.get(name);
+    if (c) ref = { id: alloc(sizeOf(c.dims) * BYTES_PER_ELEMENT, `const ${name}`, toGpuData(c), node, c.dims) };
+    else if (slot) {
+      // Written in place: the region of the Concat output that this input would be copied to.
+      const whole = valueRef(slot.concatOutput, node);
+      ref = { id: whole.id, offset: (whole.offset ?? 0) + slot.byteOffset, size: sizeOf(shapeOf(name).shape) * BYTES_PER_ELEMENT };
+    } else ref = { id: alloc(sizeOf(shapeOf(name).shape) * BYTES_PER_ELEMENT, name, undefined, node, shapeOf(name).shape) };
+    values.set(name, ref);
+    return ref;
   };
+  const valueBuffer = (name: string, node?: Node): number => valueRef(name, node).id;
 
   const inputs = g.inputs.map((name) => ({ name, ...shapeOf(name), buffer: valueBuffer(name) }));
 
@@ -94,12 +104,13 @@ export function planGraph(g: Graph, limits: KernelLimits, options: KernelOptions
     const op = getOp(node.domain, node.opType)!;
     const ctx = makeOpContext(node, g.opsets[node.domain] ?? g.opset, g.initializers);
     if (op.view) {
-      values.set(node.outputs[0], valueBuffer(node.inputs[0], node));
+      values.set(node.outputs[0], valueRef(node.inputs[0], node));
       // A view may still write its other outputs by dispatch (Dropout's optional mask).
       if (!op.gpu || !node.outputs.slice(1).some(Boolean)) continue;
     }
     const attrs = op.parse(ctx);
-    const k = kernelBuilder(node, g, limits, options, valueBuffer, alloc, dispatches, shapeOf, (id) => buffers[id].bytes);
+    const inPlace = new Set(node.opType === 'Concat' && !node.domain ? node.inputs.map((x, i) => (elided.has(x) ? i : -1)).filter((i) => i >= 0) : []);
+    const k = kernelBuilder(node, g, limits, options, valueRef, alloc, dispatches, shapeOf, (id) => buffers[id].bytes, inPlace);
     try {
       op.gpu!(k, attrs);
     } catch (e) {
@@ -113,7 +124,8 @@ export function planGraph(g: Graph, limits: KernelLimits, options: KernelOptions
     if (c) return { name, dtype: c.dtype, shape: [...c.dims], constant: c };
     return { name, ...shapeOf(name), buffer: valueBuffer(name) };
   });
-  return { buffers, dispatches, inputs, outputs, values };
+  const elidedConcatInputs = new Map([...elided].filter(([v]) => values.has(v)).map(([v, slot]) => [v, slot.concatOutput]));
+  return { buffers, dispatches, inputs, outputs, values, elidedConcatInputs };
 }
 
 function toGpuData(t: HostTensor): InitData {
@@ -125,11 +137,12 @@ function kernelBuilder(
   g: Graph,
   limits: KernelLimits,
   options: KernelOptions,
-  valueBuffer: (name: string, node?: Node) => number,
+  valueRef: (name: string, node?: Node) => BufferRef,
   alloc: (bytes: number, label: string, init?: InitData, node?: Node) => number,
   dispatches: PlanDispatch[],
   shapeOf: (name: string) => TypeShape,
   bufferBytes: (id: number) => number,
+  inPlace: ReadonlySet<number>,
 ): KernelBuilder {
   const where = `${node.opType} "${node.name}"`;
   const checkBinding = (ref: BufferRef, what: string) => {
@@ -142,7 +155,7 @@ function kernelBuilder(
       });
     }
   };
-  const wrap = (name: string): BufferRef => ({ id: valueBuffer(name, node) });
+  const wrap = (name: string): BufferRef => valueRef(name, node);
   return {
     node,
     inputs: node.inputs.map((x) => (x ? shapeOf(x) : undefined)),
@@ -159,6 +172,7 @@ function kernelBuilder(
       return wrap(node.outputs[i]);
     },
     constant: (i) => (node.inputs[i] ? g.initializers.get(node.inputs[i]) : undefined),
+    inPlace: (i) => inPlace.has(i),
     weight: (key, data) => ({ id: alloc(data.byteLength, `${node.name}/${key}`, data, node) }),
     scratch: (bytes) => ({ id: alloc(bytes, `${node.name}/scratch`, undefined, node) }),
     dispatch: (d) => {
@@ -181,4 +195,47 @@ export function grid(count: number, limits: KernelLimits): [number, number, numb
   if (count <= max) return [Math.max(1, count), 1, 1];
   const y = Math.ceil(count / max);
   return [Math.ceil(count / y), y, 1];
+}
+
+/** WebGPU lets a device require storage-binding offsets to be multiples of up to 256 bytes. */
+const BINDING_OFFSET_ALIGNMENT = 256;
+
+/**
+ * Concat elision: a Concat whose inputs are contiguous slices of its output (every dim before the
+ * axis is 1, e.g. channel concat at batch 1 — Inception, DenseNet, SqueezeNet's fire modules,
+ * U-Net skips) needs no copy when each input's producer writes straight into its slice. An input
+ * qualifies when a dispatching node produces it (not a graph input, constant or view), it is not
+ * a graph output and no other Concat claims it, and its slice starts at a binding-aligned offset
+ * (its readers bind the same region). Inputs that do not qualify are still copied by the Concat.
+ */
+function elideConcats(g: Graph): Map<string, { concatOutput: string; byteOffset: number }> {
+  const producer = new Map<string, Node>();
+  for (const n of g.nodes) for (const o of n.outputs) if (o) producer.set(o, n);
+  const claimed = new Map<string, number>();
+  for (const n of g.nodes) if (n.opType === 'Concat' && !n.domain) for (const x of n.inputs) claimed.set(x, (claimed.get(x) ?? 0) + 1);
+  const outputs = new Set(g.outputs);
+  const out = new Map<string, { concatOutput: string; byteOffset: number }>();
+  for (const n of g.nodes) {
+    if (n.opType !== 'Concat' || n.domain) continue;
+    const y = g.values.get(n.outputs[0]);
+    if (!y?.shape) continue;
+    const rank = y.shape.length;
+    const raw = typeof n.attributes.axis === 'number' ? n.attributes.axis : 1;
+    const axis = raw < 0 ? raw + rank : raw;
+    if (axis < 0 || axis >= rank || y.shape.slice(0, axis).some((d) => d !== 1)) continue;
+    const inner = sizeOf(y.shape.slice(axis + 1));
+    let at = 0;
+    for (const x of n.inputs) {
+      const shape = g.values.get(x)?.shape;
+      if (!shape) break;
+      const byteOffset = at * inner * BYTES_PER_ELEMENT;
+      at += shape[axis];
+      const p = producer.get(x);
+      const op = p ? getOp(p.domain, p.opType) : undefined;
+      const ok = p && op?.gpu && !op.view && p.opType !== 'Concat' && !outputs.has(x) && !g.initializers.has(x) && claimed.get(x) === 1 &&
+        byteOffset % BINDING_OFFSET_ALIGNMENT === 0 && sizeOf(shape) > 0;
+      if (ok) out.set(x, { concatOutput: n.outputs[0], byteOffset });
+    }
+  }
+  return out;
 }

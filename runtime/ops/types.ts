@@ -53,6 +53,11 @@ export interface KernelLimits {
 export interface KernelOptions {
   /** Force a kernel variant by name where an op has several (tests run every variant). */
   forceAlgorithm?: string;
+  /** Conv kernel variant for every Conv where it applies (the others keep the automatic choice);
+   * absent or 'auto': chosen per layer from its shape (runtime/ops/nn/conv.ts). Wins over forceAlgorithm. */
+  convAlgorithm?: string;
+  /** Conv kernel variant by node name; wins over convAlgorithm and forceAlgorithm. */
+  convAlgorithmByNode?: Readonly<Record<string, string>>;
 }
 
 export interface KernelBuilder {
@@ -65,6 +70,8 @@ export interface KernelBuilder {
   input(i: number): BufferRef;
   output(i: number): BufferRef;
   constant(i: number): HostTensor | undefined;
+  /** Input i already sits in its place in output 0 (Concat elision, see runtime/gpu/plan.ts): no copy needed. */
+  inPlace(i: number): boolean;
   /** A read-only buffer uploaded once at create (e.g. re-laid-out weights). `key` is unique within the node. */
   weight(key: string, data: Float32Array | Int32Array | Uint32Array): BufferRef;
   /** A temporary buffer private to this node. */

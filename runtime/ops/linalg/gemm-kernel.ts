@@ -189,7 +189,7 @@ function splitOperand(k: KernelBuilder, spec: GemmSpec, which: 'A' | 'B', extent
   const whole = k.input(op.input);
   for (let start = 0; start < extent; start += len) {
     const size = Math.min(len, extent - start);
-    chunks.push({ start, size, ref: { id: whole.id, offset: start * sliceBytes, size: size * sliceBytes } });
+    chunks.push({ start, size, ref: { id: whole.id, offset: (whole.offset ?? 0) + start * sliceBytes, size: size * sliceBytes } });
   }
   return chunks;
 }

@@ -57,7 +57,8 @@ export const Concat: OpDef<ConcatAttrs> = {
   gpu(k, a) {
     const p = concatPlan(k.node, k.inputs.map((x) => x!.shape), a.axis);
     p.boxes.forEach((box, i) => {
-      if (sizeOf(box.shape) > 0) stridedCopyGpu(k, k.input(i), k.output(0), box, `input${i}`);
+      // Inputs the planner placed in their slice already (Concat elision) need no copy.
+      if (sizeOf(box.shape) > 0 && !k.inPlace(i)) stridedCopyGpu(k, k.input(i), k.output(0), box, `input${i}`);
     });
   },
 };
