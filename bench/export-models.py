@@ -13,6 +13,8 @@ MODELS = {
     "resnet18": lambda: torchvision.models.resnet18(),
     "resnet50": lambda: torchvision.models.resnet50(),
     "vgg16": lambda: torchvision.models.vgg16(),
+    "densenet121": lambda: torchvision.models.densenet121(),
+    "googlenet": lambda: torchvision.models.googlenet(aux_logits=False, init_weights=True),
 }
 
 
