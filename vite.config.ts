@@ -93,6 +93,9 @@ export default defineConfig(({ mode }) => {
       fs: { allow: [repo] },
     },
     preview: { host: 'localhost' },
+    // The demo's Web Worker (`?worker=1`, demo/worker.ts) is an ES module worker: the runtime it
+    // imports is shared with the page's chunk graph.
+    worker: { format: 'es' as const, rolldownOptions: { output } },
     build: lib
       ? {
           outDir: resolve(repo, 'dist/browser'),

@@ -2,23 +2,23 @@
 //   - the library bundle (`vite build --mode lib`, served with e2e/page/) runs a small CNN, and its
 //     outputs match the same model run by Fovea in Node (dawn.node) and by onnxruntime-node (CPU);
 //     bad feeds come back as Fovea's typed errors, names intact through minification;
-//   - the demo, built (`vite build`) and on Vite's dev server (`npm start`), loads the bundled
-//     Fashion-MNIST LeNet-5 and classifies its sample images as onnxruntime-node does;
-//   - the demo explains itself when WebGPU is unavailable: no adapter (chromium --disable-webgpu)
-//     and no navigator.gpu at all.
-// Screenshots go to test-results/e2e/. SwiftShader is slow (~0.35 GFLOP/s): models stay tiny.
+//   - the bundled ResNet-style Fashion-MNIST model, run on 500 test images in the browser (inputs
+//     built with the library's tensorFromPixels, batches of 50), is as accurate as PyTorch was
+//     on the same images (within 0.5 points);
+//   - a plain HTML page (e2e/page/embed.html) that embeds <fovea-classifier> classifies its
+//     image as PyTorch does, and so does the one-call classify() helper.
+// The demo page has its own file (e2e/demo.test.ts).
+// Screenshots go to test-results/e2e/. SwiftShader is slow (~0.35 GFLOP/s): models stay small.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import * as ort from 'onnxruntime-node';
 import { ModelBuilder } from '../tests/util/onnx-builder.js';
 import { randomFloats } from '../tests/util/rng.js';
 import { assertClose, runReference } from '../tests/util/reference.js';
 import { InferenceSession, Tensor } from '../runtime/index.node.js';
-import { inputDims, parseModelInfo, preprocess } from '../demo/classify.js';
-import { NO_WEBGPU_ARGS, REPO, SCREENSHOT_DIR, launchChromium, logPageErrors, screenshot, serveStatic, viteBuild, viteDevServer, type StaticServer } from './support.js';
+import { REPO, SCREENSHOT_DIR, grayPng, launchChromium, logPageErrors, screenshot, serveStatic, viteBuild, type StaticServer } from './support.js';
 
 /** What e2e/page/harness.js puts on window. */
 interface HarnessWindow {
@@ -31,10 +31,15 @@ interface HarnessWindow {
     outputs: Record<string, { type: string; dims: number[]; data: number[] }>;
   }>;
   foveaAdapterInfo(): Promise<Record<string, unknown>>;
+  foveaAccuracy(spec: { modelUrl: string; pixels: string; count: number; mean: number; std: number; batch: number }): Promise<{
+    top1: number[];
+    createMs: number;
+    times: number[];
+  }>;
 }
 
-const DEMO_MODEL = join(REPO, 'demo/public/models/lenet5-fashion.onnx');
-const DEMO_INFO = join(REPO, 'demo/public/models/lenet5-fashion.json');
+const MODELS = join(REPO, 'demo/public/models');
+const ACCURACY_FIXTURE = join(REPO, 'e2e/fixtures/fashion-test-500.json');
 
 let browser: Browser | undefined;
 let harness: StaticServer | undefined;
@@ -52,7 +57,8 @@ before(async () => {
   let t = performance.now();
   const bundle = await viteBuild('lib');
   console.log(`vite build --mode lib: ${elapsed(t)}`);
-  harness = await serveStatic([join(REPO, 'e2e/page'), bundle], served);
+  // The bundled models are served under /models/ too (e2e/page/embed.html uses them).
+  harness = await serveStatic([join(REPO, 'e2e/page'), bundle, join(REPO, 'demo/public')], served);
   t = performance.now();
   browser = await launchChromium();
   console.log(`chromium ${browser.version()} launched: ${elapsed(t)}`);
@@ -179,106 +185,96 @@ test('the browser bundle reports bad feeds as typed errors', { timeout: TEST_TIM
   }
 });
 
-/** The classes onnxruntime-node predicts for the demo's samples (preprocessed as the page does). */
-async function referencePredictions(): Promise<number[]> {
-  const info = parseModelInfo(JSON.parse(readFileSync(DEMO_INFO, 'utf8')));
-  const fovea = await InferenceSession.create(DEMO_MODEL);
-  const dims = inputDims(fovea.inputMetadata[0].dims);
-  await fovea.release();
-  const s = await ort.InferenceSession.create(readFileSync(DEMO_MODEL));
-  const top1: number[] = [];
-  for (const sample of info.samples) {
-    const out = await s.run({ [s.inputNames[0]]: new ort.Tensor('float32', preprocess(sample.pixels, info.mean, info.std), dims) });
-    const scores = out[s.outputNames[0]].data as Float32Array;
-    top1.push(scores.indexOf(Math.max(...scores)));
-  }
-  await s.release();
-  return top1;
+interface Sidecar {
+  mean: number;
+  std: number;
+  labels: string[];
+  samples: { label: number; top1: number; pixels: number[] }[];
 }
 
-/** Opens the demo at url, waits for it to finish and checks every card against the reference. */
-async function checkDemo(url: string, tag: string, want: number[]): Promise<void> {
-  const page = await browser!.newPage();
-  const errors = logPageErrors(page, tag);
+const RESNET = join(MODELS, 'resnet-fashion.onnx');
+const haveResnet = existsSync(RESNET) && existsSync(ACCURACY_FIXTURE);
+
+test('ResNet-style Fashion-MNIST model: accuracy on 500 test images in the browser is PyTorch\'s', {
+  timeout: 240_000,
+  skip: haveResnet ? false : 'demo/public/models/resnet-fashion.onnx or e2e/fixtures/fashion-test-500.json missing (scripts/train-models.py)',
+}, async () => {
+  const fixture = JSON.parse(readFileSync(ACCURACY_FIXTURE, 'utf8')) as {
+    count: number;
+    labels: number[];
+    pixels: string;
+    models: Record<string, { top1: number[]; accuracy: number }>;
+  };
+  const info = JSON.parse(readFileSync(join(MODELS, 'resnet-fashion.json'), 'utf8')) as Sidecar;
+  const pytorch = fixture.models['resnet-fashion'];
+  assert.ok(pytorch, 'the fixture has PyTorch\'s predictions for resnet-fashion');
+  const page = await openHarness();
   try {
     const t = performance.now();
-    await page.goto(url);
-    await page.waitForSelector('body:is([data-state="done"], [data-state="error"], [data-state="unavailable"])', { timeout: 60_000 });
-    await screenshot(page, tag);
-    const state = await page.getAttribute('body', 'data-state');
-    assert.equal(state, 'done', `the demo ended in state ${state}: ${await page.textContent('#message')}`);
-    assert.deepEqual(errors, []);
-    console.log(`${tag}: ${(await page.textContent('#summary'))!.trim()} (page ${elapsed(t)}); adapter ${await page.textContent('#adapter')}`);
-    const cards = await page.$$eval('.sample', (els) =>
-      els.map((e) => ({ predicted: Number((e as HTMLElement).dataset.predicted), rows: e.querySelectorAll('li').length })),
+    const got = await page.evaluate(
+      (spec) => (window as unknown as HarnessWindow).foveaAccuracy(spec),
+      { modelUrl: 'models/resnet-fashion.onnx', pixels: fixture.pixels, count: fixture.count, mean: info.mean, std: info.std, batch: 50 },
     );
-    assert.equal(cards.length, want.length, 'one card per sample');
-    assert.ok(cards.every((c) => c.rows === 5), 'each card lists the top 5');
-    assert.deepEqual(cards.map((c) => c.predicted), want, 'top-1 classes: the page vs onnxruntime-node');
+    assert.equal(got.top1.length, fixture.count);
+    const correct = got.top1.filter((p, i) => p === fixture.labels[i]).length;
+    const agree = got.top1.filter((p, i) => p === pytorch.top1[i]).length;
+    const accuracy = correct / fixture.count;
+    const pytorchCorrect = pytorch.top1.filter((p, i) => p === fixture.labels[i]).length;
+    console.log(
+      `resnet-fashion in the browser: ${correct}/${fixture.count} correct (${(accuracy * 100).toFixed(1)}%), PyTorch ${pytorchCorrect}/${fixture.count} ` +
+        `(${(pytorch.accuracy * 100).toFixed(1)}%); same top-1 as PyTorch on ${agree}/${fixture.count}; create ${got.createMs.toFixed(0)} ms, ` +
+        `batches of 50: median ${[...got.times].sort((a, b) => a - b)[got.times.length >> 1].toFixed(0)} ms (round trip ${elapsed(t)})`,
+    );
+    assert.equal(pytorchCorrect / fixture.count, pytorch.accuracy, 'the fixture is consistent');
+    assert.ok(Math.abs(accuracy - pytorch.accuracy) <= 0.005, `accuracy ${accuracy} vs PyTorch ${pytorch.accuracy}: more than 0.5 points apart`);
+    // Near-ties may flip between float implementations, but hardly any.
+    assert.ok(agree >= fixture.count - 3, `only ${agree}/${fixture.count} top-1 agree with PyTorch`);
   } finally {
     await page.close();
   }
-}
-
-test('the demo page classifies its sample images like onnxruntime-node', {
-  timeout: TEST_TIMEOUT,
-  skip: existsSync(DEMO_MODEL) && existsSync(DEMO_INFO) ? false : 'demo/public/models/lenet5-fashion.{onnx,json} not there yet',
-}, async (t) => {
-  const want = await referencePredictions();
-  await t.test('built (vite build)', async () => {
-    const start = performance.now();
-    const dir = await viteBuild('production');
-    console.log(`vite build (demo): ${elapsed(start)}`);
-    const server = await serveStatic([dir]);
-    try {
-      await checkDemo(server.url, 'demo', want);
-    } finally {
-      await server.close();
-    }
-  });
-  await t.test('on the Vite dev server (npm start)', async () => {
-    const dev = await viteDevServer();
-    try {
-      await checkDemo(dev.url, 'demo-dev-server', want);
-    } finally {
-      await dev.close();
-    }
-  });
 });
 
-test('the demo explains when WebGPU is unavailable', { timeout: TEST_TIMEOUT }, async () => {
-  const t = performance.now();
-  const dev = await viteDevServer();
-  console.log(`vite dev server at ${dev.url}: ${elapsed(t)}`);
-  let noWebgpu: Browser | undefined;
+test('a plain HTML page embeds <fovea-classifier>, and classify() works in one call', {
+  timeout: TEST_TIMEOUT,
+  skip: existsSync(RESNET) ? false : 'demo/public/models/resnet-fashion.onnx missing (scripts/train-models.py)',
+}, async () => {
+  const info = JSON.parse(readFileSync(join(MODELS, 'resnet-fashion.json'), 'utf8')) as Sidecar;
+  const sample = info.samples[0];
+  served['/sample.png'] = grayPng(28, 28, sample.pixels);
+  const page = await browser!.newPage();
+  const errors = logPageErrors(page, 'embed');
   try {
-    // (a) navigator.gpu exists, but WebGPU is switched off: requestAdapter() gives null.
-    noWebgpu = await launchChromium(NO_WEBGPU_ARGS);
-    const page = await noWebgpu.newPage();
-    logPageErrors(page, 'no-adapter');
-    await page.goto(dev.url);
-    await page.waitForSelector('body:not([data-state="loading"])', { timeout: 60_000 });
-    await screenshot(page, 'demo-no-adapter');
-    assert.equal(await page.getAttribute('body', 'data-state'), 'unavailable');
-    assert.equal(await page.isVisible('#message'), true);
-    const text = (await page.textContent('#message'))!;
-    assert.match(text, /WebGPU is not available/);
-    assert.match(text, /no WebGPU adapter/);
-
-    // (b) no navigator.gpu at all (an older browser): removed before the page's scripts run.
-    const page2 = await browser!.newPage();
-    logPageErrors(page2, 'no-navigator-gpu');
-    await page2.addInitScript(() => {
-      delete (Navigator.prototype as { gpu?: unknown }).gpu;
+    const t = performance.now();
+    await page.goto(new URL('embed.html', harness!.url).href);
+    await page.waitForSelector('fovea-classifier:is([state="done"], [state="error"])', { timeout: 90_000 });
+    const el = await page.$eval('fovea-classifier', (e) => {
+      const c = e as HTMLElement & { predictions: { index: number; label: string; probability: number }[] };
+      return {
+        state: c.getAttribute('state'),
+        status: c.shadowRoot!.querySelector('[part="status"]')!.textContent,
+        rows: [...c.shadowRoot!.querySelectorAll('li')].map((li) => li.textContent),
+        predictions: c.predictions.map((p) => ({ ...p })),
+      };
     });
-    await page2.goto(dev.url);
-    await page2.waitForSelector('body:not([data-state="loading"])', { timeout: 60_000 });
-    await screenshot(page2, 'demo-no-navigator-gpu');
-    assert.equal(await page2.getAttribute('body', 'data-state'), 'unavailable');
-    assert.match((await page2.textContent('#message'))!, /does not expose navigator\.gpu/);
-    await page2.close();
+    console.log(`<fovea-classifier> (${elapsed(t)}): ${el.status}; ${el.rows.join(' | ')}`);
+    assert.equal(el.state, 'done', el.status ?? '');
+    assert.equal(el.rows.length, 3, 'top="3" rows');
+    assert.equal(el.predictions[0].index, sample.top1, 'top-1 as PyTorch');
+    assert.equal(el.predictions[0].label, info.labels[sample.top1]);
+    assert.ok(el.rows[0]!.includes(info.labels[sample.top1]));
+    const event = await page.evaluate(() => (window as unknown as { lastResult?: { index: number }[] }).lastResult?.[0]?.index);
+    assert.equal(event, sample.top1, 'the fovea-result event carried the predictions');
+    await screenshot(page, 'embed-element');
+
+    // The one-call helper, on the same <img>.
+    const viaHelper = await page.evaluate(async () => {
+      const w = window as unknown as { fovea: { classify(img: unknown, o: unknown): Promise<{ index: number; label: string }[]> } };
+      return w.fovea.classify(document.querySelector('img')!, { model: 'models/resnet-fashion.onnx', labels: 'models/resnet-fashion.json', top: 2 });
+    });
+    assert.equal(viaHelper.length, 2);
+    assert.equal(viaHelper[0].index, sample.top1);
+    assert.deepEqual(errors, []);
   } finally {
-    await noWebgpu?.close().catch(() => {});
-    await dev.close();
+    await page.close();
   }
 });

@@ -2,6 +2,7 @@
 // WebGPU on SwiftShader, a tiny static server on localhost (navigator.gpu exists only in secure
 // contexts, and http://localhost is one), Vite builds/dev server from vite.config.ts, screenshots.
 import { createServer, type Server } from 'node:http';
+import { crc32, deflateSync } from 'node:zlib';
 import { existsSync, mkdirSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
@@ -101,7 +102,8 @@ export async function serveStatic(roots: string[], files: Record<string, Uint8Ar
         return;
       }
       const bytes = typeof body === 'string' ? Buffer.from(body) : body;
-      res.writeHead(200, { 'content-type': type, 'content-length': bytes.length, 'cache-control': 'no-store' });
+      // CORS: pages on another localhost port (the demo loading a model by URL) may fetch these.
+      res.writeHead(200, { 'content-type': type, 'content-length': bytes.length, 'cache-control': 'no-store', 'access-control-allow-origin': '*' });
       res.end(req.method === 'HEAD' ? undefined : bytes);
     } catch (e) {
       res.writeHead(500, { 'content-type': 'text/plain' }).end(String(e));
@@ -120,6 +122,63 @@ export async function serveStatic(roots: string[], files: Record<string, Uint8Ar
         server.close(() => ok());
       }),
   };
+}
+
+/**
+ * Serves in-memory files slowly, with CORS: each body goes out in `chunk`-byte pieces `delayMs`
+ * apart (with its content-length), so that a page's download progress can be seen to advance.
+ */
+export async function serveSlowly(files: Record<string, Uint8Array>, chunk = 16 * 1024, delayMs = 40): Promise<StaticServer> {
+  const server: Server = createServer(async (req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+    const body = files[path];
+    if (!body) {
+      res.writeHead(404, { 'content-type': 'text/plain', 'access-control-allow-origin': '*' }).end(`not found: ${path}`);
+      return;
+    }
+    const type = TYPES[extname(path)] ?? 'application/octet-stream';
+    res.writeHead(200, { 'content-type': type, 'content-length': body.length, 'cache-control': 'no-store', 'access-control-allow-origin': '*' });
+    for (let o = 0; o < body.length && !res.destroyed; o += chunk) {
+      res.write(body.subarray(o, o + chunk));
+      await new Promise((ok) => setTimeout(ok, delayMs));
+    }
+    res.end();
+  });
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', ok);
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://localhost:${port}/`,
+    close: () =>
+      new Promise<void>((ok) => {
+        server.closeAllConnections();
+        server.close(() => ok());
+      }),
+  };
+}
+
+/** A grayscale 8-bit PNG (no filtering, zlib-compressed), e.g. a Fashion-MNIST sample to upload. */
+export function grayPng(width: number, height: number, pixels: ArrayLike<number>): Uint8Array {
+  const chunk = (type: string, data: Uint8Array) => {
+    const head = Buffer.alloc(8);
+    head.writeUInt32BE(data.length, 0);
+    head.write(type, 4, 'ascii');
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])) >>> 0, 0);
+    return Buffer.concat([head, data, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 0; // colour type: grayscale
+  // Each row: filter type 0 (none), then its pixels.
+  const raw = Buffer.alloc((width + 1) * height);
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) raw[y * (width + 1) + 1 + x] = pixels[y * width + x];
+  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  return new Uint8Array(Buffer.concat([signature, chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', new Uint8Array(0))]));
 }
 
 /** `vite build [--mode lib]` through Vite's API, quietly. Returns the output folder. */

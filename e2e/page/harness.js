@@ -62,4 +62,47 @@ window.foveaAdapterInfo = async () => {
   };
 };
 
+/**
+ * Top-1 of a Fashion-MNIST classifier on `count` 28×28 gray images (base64 of count×784 bytes),
+ * in batches: the inputs are built with the library's tensorFromPixels (as a page would), the
+ * session is created for that batch size (freeDimensions).
+ */
+window.foveaAccuracy = async ({ modelUrl, pixels, count, mean, std, batch }) => {
+  const bytes = Uint8Array.from(atob(pixels), (c) => c.charCodeAt(0));
+  const t0 = performance.now();
+  const session = await fovea.InferenceSession.create(modelUrl, { freeDimensions: { batch } });
+  const createMs = performance.now() - t0;
+  const top1 = [];
+  const times = [];
+  try {
+    for (let start = 0; start < count; start += batch) {
+      const images = [];
+      for (let n = start; n < start + batch; n++) {
+        const data = new Uint8ClampedArray(784 * 4);
+        for (let i = 0; i < 784; i++) {
+          const v = bytes[n * 784 + i];
+          data[i * 4] = data[i * 4 + 1] = data[i * 4 + 2] = v;
+          data[i * 4 + 3] = 255;
+        }
+        images.push({ width: 28, height: 28, data });
+      }
+      const x = fovea.tensorFromPixels(images, { channels: 1, mean, std });
+      const t = performance.now();
+      const out = await session.run({ [session.inputNames[0]]: x });
+      times.push(performance.now() - t);
+      const y = out[session.outputNames[0]].data;
+      const classes = y.length / batch;
+      for (let n = 0; n < batch; n++) {
+        let best = 0;
+        for (let k = 1; k < classes; k++) if (y[n * classes + k] > y[n * classes + best]) best = k;
+        top1.push(best);
+      }
+    }
+    log(`${modelUrl}: ${count} images in batches of ${batch}, create ${createMs.toFixed(0)} ms, runs ${times.map((t) => t.toFixed(0)).join(' ')} ms`);
+    return { top1, createMs, times };
+  } finally {
+    await session.release();
+  }
+};
+
 document.body.dataset.ready = 'true';
