@@ -17,7 +17,7 @@ import { Tensor, fromElements, elementsToData, tensorTypeOf, toGpuElements, type
 import { downloadBuffer, type Feed } from './gpu/executor.js';
 import { InputError, LimitError, SessionError } from './errors.js';
 import { checkStaticShape } from './ir/verify.js';
-import { CONV_ALGORITHMS, type ConvAlgorithm } from './ops/nn/conv.js';
+import { CONV_ALGORITHM_NAMES, type ConvAlgorithmName } from './ops/nn/conv.js';
 import './ops/index.js';
 
 export type ProgressStage = 'download' | 'compile';
@@ -35,10 +35,10 @@ export interface SessionOptions {
    * Conv kernel variant for every Conv it can run; the others keep the automatic choice. 'auto'
    * (the default) picks per layer from its shape (see runtime/ops/nn/conv.ts). Wins over forceAlgorithm.
    */
-  convAlgorithm?: 'auto' | ConvAlgorithm;
+  convAlgorithm?: 'auto' | ConvAlgorithmName;
   /** Conv kernel variant by node name (a fused Conv keeps its name); an error where that variant
    * cannot run the node. Wins over convAlgorithm. */
-  convAlgorithmByNode?: Record<string, 'auto' | ConvAlgorithm>;
+  convAlgorithmByNode?: Record<string, 'auto' | ConvAlgorithmName>;
   /** Lower the storage-binding size the planner assumes (tests of operand splitting). */
   maxStorageBufferBindingSize?: number;
   /** Share GPU buffers between activations whose lifetimes do not overlap (default true). */
@@ -121,7 +121,7 @@ export const DEFAULT_MAX_MEMORY_BYTES = 4 * 1024 ** 3;
 
 /** Refuses unknown Conv variant names in convAlgorithm / convAlgorithmByNode at create. */
 function checkConvAlgorithms(options: SessionOptions): void {
-  const known: readonly string[] = ['auto', ...CONV_ALGORITHMS];
+  const known: readonly string[] = ['auto', ...CONV_ALGORITHM_NAMES];
   const check = (what: string, v: unknown) => {
     if (typeof v !== 'string' || !known.includes(v)) throw new InputError(`${what} must be one of ${known.join(', ')}, got ${JSON.stringify(v)}`);
   };
@@ -332,6 +332,11 @@ export class InferenceSession {
           shapes: { expected: inp.shape, got: t.dims },
           hint: 'shapes are bound at create (freeDimensions) or by the first run; create another session for other shapes',
         });
+      }
+      if (t.location === 'gpu-buffer' && !(t.gpuBuffer.usage & GPUBufferUsage.COPY_SRC)) {
+        // The feed is copied buffer to buffer: without COPY_SRC the copy is a validation error
+        // that WebGPU reports only asynchronously, and the run would read stale data.
+        throw new InputError(`input "${inp.name}" is a GPU buffer without COPY_SRC usage`, { hint: 'create it with GPUBufferUsage.COPY_SRC' });
       }
       data.set(inp.name, t.location === 'gpu-buffer' ? t.gpuBuffer : toGpuElements(t));
     }

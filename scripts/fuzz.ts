@@ -33,7 +33,7 @@ for (const i of indices) {
   const res = await fuzzer.runCase(c);
   results.push(res);
   if (values.verbose || res.failure) {
-    console.log(`#${i} ${c.seed} [${c.mutations.join(' + ')}] ${res.outcome} (${res.ms.toFixed(0)} ms)${res.failure ? `\n    ${res.failure.split('\n').slice(0, 6).join('\n    ')}` : ''}`);
+    console.log(`#${i} ${c.seed} [${c.mutations.join(' + ')}] ${res.outcome} (${res.ms.toFixed(0)} ms)${res.failure ? `\n    ${res.failure.split('\n').slice(0, 6).join('\n    ')}` : ''}${values.verbose && res.detail ? `\n    ${res.detail.slice(0, 300)}` : ''}`);
   }
   if (res.failure && values.save) {
     mkdirSync(values.save, { recursive: true });

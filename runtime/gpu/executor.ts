@@ -7,7 +7,7 @@ import type { Plan, PlanDispatch } from './plan.js';
 import type { MemoryPlan } from './memory.js';
 import { getPipeline, type CachedPipeline } from './pipeline-cache.js';
 import { packUniforms } from './shader.js';
-import { CompileError, FoveaError, SessionError } from '../errors.js';
+import { CompileError, FoveaError, LimitError, SessionError } from '../errors.js';
 import { deviceLost, watchDevice } from './device.js';
 
 /**
@@ -65,7 +65,12 @@ export async function downloadBuffer(device: GPUDevice, buffer: GPUBuffer, bytes
     const enc = device.createCommandEncoder({ label: 'fovea download' });
     enc.copyBufferToBuffer(buffer, 0, tmp, 0, size);
     device.queue.submit([enc.finish()]);
-    await tmp.mapAsync(GPUMapMode.READ);
+    try {
+      await tmp.mapAsync(GPUMapMode.READ);
+    } catch (e) {
+      const lost = deviceLost(device);
+      throw new SessionError(lost ? `the GPU device was lost: ${lost}` : `reading a GPU tensor failed: ${(e as Error)?.message ?? String(e)}`, { cause: e });
+    }
     return tmp.getMappedRange().slice(0, bytes);
   } finally {
     tmp.destroy();
@@ -118,18 +123,38 @@ export class Executor {
       const i = memory.assign.get(b.id);
       if (i !== undefined) namesOf[i].push(b.label);
     }
-    const physical = memory.physical.map((bytes, i) => {
-      const names = namesOf[i];
-      return create({ size: bytes, usage, label: `${label}:${names.length > 1 ? `shared(${names.join(',')})`.slice(0, 200) : names[0]}` });
-    });
-    const buffers = plan.buffers.map((b) => {
-      if (!b.init) return physical[memory.assign.get(b.id)!];
-      // Constants and weights: uploaded once, through a mapping at creation (no staging copy).
-      const buf = create({ size: b.bytes, usage, mappedAtCreation: true, label: `${label}:${b.label}` });
-      new Uint8Array(buf.getMappedRange()).set(new Uint8Array(b.init.buffer, b.init.byteOffset, b.init.byteLength));
-      buf.unmap();
-      return buf;
-    });
+    // WebGPU reports a failed allocation (out of memory, or a size the device refuses) through
+    // error scopes, not by throwing: without this check the session would run on invalid buffers.
+    // No await between push and pop, so the scopes hold this session's allocations alone.
+    device.pushErrorScope('out-of-memory');
+    device.pushErrorScope('validation');
+    let physical: GPUBuffer[];
+    let buffers: GPUBuffer[];
+    try {
+      physical = memory.physical.map((bytes, i) => {
+        const names = namesOf[i];
+        return create({ size: bytes, usage, label: `${label}:${names.length > 1 ? `shared(${names.join(',')})`.slice(0, 200) : names[0]}` });
+      });
+      buffers = plan.buffers.map((b) => {
+        if (!b.init) return physical[memory.assign.get(b.id)!];
+        // Constants and weights: uploaded once, through a mapping at creation (no staging copy).
+        const buf = create({ size: b.bytes, usage, mappedAtCreation: true, label: `${label}:${b.label}` });
+        new Uint8Array(buf.getMappedRange()).set(new Uint8Array(b.init.buffer, b.init.byteOffset, b.init.byteLength));
+        buf.unmap();
+        return buf;
+      });
+    } finally {
+      const scopes = [device.popErrorScope(), device.popErrorScope()];
+      const [invalid, oom] = await Promise.all(scopes.map((p) => p.catch(() => null)));
+      const err = oom ?? invalid;
+      if (err) {
+        const bytes = memory.physical.reduce((a, b) => a + b, 0) + plan.buffers.reduce((a, b) => a + (b.init ? b.bytes : 0), 0);
+        // eslint-disable-next-line no-unsafe-finally
+        throw new LimitError(`the GPU could not allocate the session's ${bytes} bytes of buffers: ${err.message}`, {
+          hint: 'use smaller input dims or a device with more memory (see maxMemoryBytes)',
+        });
+      }
+    }
     const owned = [...physical, ...buffers.filter((_, i) => plan.buffers[i].init)];
 
     // Pipelines: unique shader texts compiled in parallel, progress reported as each finishes.

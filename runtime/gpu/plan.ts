@@ -7,7 +7,7 @@ import { getOp } from '../ops/registry.js';
 import { makeOpContext } from '../ops/context.js';
 import type { BufferRef, DispatchSpec, KernelBuilder, KernelLimits, KernelOptions, TypeShape } from '../ops/types.js';
 import { buildShader } from './shader.js';
-import { FoveaError, LimitError, UnsupportedOpError } from '../errors.js';
+import { FoveaError, GraphError, LimitError, UnsupportedOpError } from '../errors.js';
 
 export type InitData = HostData | Uint32Array;
 
@@ -68,8 +68,10 @@ export function planGraph(g: Graph, limits: KernelLimits, options: KernelOptions
     return buffers.length - 1;
   };
   const shapeOf = (name: string): TypeShape => {
-    const v = g.values.get(name)!;
-    return { dtype: v.dtype, shape: v.shape! };
+    const v = g.values.get(name);
+    // The verifier guarantees this; without it (verify: false) a hostile graph must still fail typed.
+    if (!v?.shape) throw new GraphError(`value "${name}" has no static shape`, { hint: 'the graph is invalid (run with verify: true for details)' });
+    return { dtype: v.dtype, shape: v.shape };
   };
   const valueRef = (name: string, node?: Node): BufferRef => {
     let ref = values.get(name);

@@ -40,6 +40,8 @@ export function verifyGraph(g: Graph, opts: VerifyOptions = {}): void {
     }
   }
   for (const o of g.outputs) {
+    // '' marks an omitted optional input or output of a node, never a graph output.
+    if (!o) throw new GraphError('a graph output has no name', { hint: 'every graph output must name a value' });
     if (!available.has(o)) throw new GraphError(`graph output "${o}" is never produced`);
   }
 }

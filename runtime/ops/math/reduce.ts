@@ -46,7 +46,11 @@ const MAX_RANK = 8;
 
 function parseReduce(ctx: OpContext, since: number): ReduceAttrs {
   const keepdims = attrInt(ctx.node, 'keepdims', 1) !== 0;
-  if (ctx.opset < since) return { axes: attrInts(ctx.node, 'axes'), keepdims, noop: false };
+  if (ctx.opset < since) {
+    // An empty `axes` attribute is the default (reduce every axis), as onnxruntime reads it.
+    const axes = attrInts(ctx.node, 'axes');
+    return { axes: axes?.length ? axes : undefined, keepdims, noop: false };
+  }
   const noop = attrInt(ctx.node, 'noop_with_empty_axes', 0) !== 0;
   if (!ctx.has(1)) return { axes: undefined, keepdims, noop };
   const t = ctx.constant(1);
