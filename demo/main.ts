@@ -4,6 +4,8 @@
 // maps of any layer, and for classifiers ending in global average pooling + a linear layer the
 // class activation map (CAM) of the top class over the image. Without WebGPU it says why.
 // A per-layer profile times each GPU dispatch of one run. `?worker=1` runs inference in a Web Worker; `?model=<bundled id or URL>` opens that model.
+// The "Text detection (PP-OCR)" panel (demo/ocr.ts) runs PaddleOCR's text detector on drawn text or
+// an uploaded picture; `?view=ocr` shows that view alone, detecting its default text at once.
 // The page's state is mirrored on <body data-state> (loading | running | done | error |
 // unavailable) and data attributes, for the e2e tests (e2e/demo.test.ts).
 import { probabilities, readPixels, resizePixels, tensorFromPixels, topK, type PixelData } from 'fovea';
@@ -12,12 +14,14 @@ import { WorkerEngine } from './worker-client.js';
 import { BUNDLED, formatBytes, median, parseModelInfo, prepare, samplePixels, type ModelInfo, type Preparation, type Sample } from './classify.js';
 import { classActivationMap } from './graph-info.js';
 import { drawCam, drawFeatureGrid, drawPixels } from './render.js';
+import { setUpTextDetection } from './ocr.js';
 
 type State = 'loading' | 'running' | 'done' | 'error' | 'unavailable';
 
 const TOP = 5;
 const params = new URLSearchParams(location.search);
 const useWorker = params.get('worker') === '1';
+const view = params.get('view') === 'ocr' ? 'ocr' : 'classify';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -523,6 +527,17 @@ async function main(): Promise<void> {
   }
   $('adapter').textContent = adapter.text + (engine.inWorker ? ' (in a Web Worker)' : '');
   wireUp();
+  const detectText = setUpTextDetection(serial, failed);
+  if (view === 'ocr') {
+    // The text-detection view alone: no classifier is loaded.
+    document.body.dataset.view = 'ocr';
+    $('model').textContent = 'PP-OCRv4 text detector';
+    setState('running', 'detecting text…');
+    await detectText();
+    $('latency').textContent = `${$('ocr-panel').dataset.ms} ms per run`;
+    setState('done', 'done');
+    return;
+  }
   // The gallery's samples, whatever model opens first.
   const first = params.get('model') ?? BUNDLED[0].id;
   const isBundled = BUNDLED.some((m) => m.id === first);

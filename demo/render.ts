@@ -1,4 +1,5 @@
-// Drawing for the demo: images, feature-map grids, and the CAM heat map (a transparent overlay).
+// Drawing for the demo: images, feature-map grids, the CAM heat map (a transparent overlay), and
+// the text detector's probability map with its boxes.
 import type { PixelData } from 'fovea';
 import type { FeatureMap } from './engine.js';
 
@@ -88,5 +89,41 @@ export function drawCam(canvas: HTMLCanvasElement, cam: Float32Array, h: number,
   ctx.imageSmoothingEnabled = true;
   ctx.imageSmoothingQuality = 'high';
   ctx.drawImage(small, 0, 0, size, size);
+  canvas.dataset.drawn = 'true';
+}
+
+/**
+ * The text detector's output over the picture: the probability map [h × w] as translucent red
+ * (opacity grows with the probability, scaled smoothly to the picture's size), and the detected
+ * boxes (in picture pixels) outlined. The canvas lies over the picture, at the picture's size.
+ * Sets data-drawn.
+ */
+export function drawTextOverlay(
+  canvas: HTMLCanvasElement,
+  prob: Float32Array,
+  h: number,
+  w: number,
+  width: number,
+  height: number,
+  boxes: readonly { x0: number; y0: number; x1: number; y1: number }[],
+  threshold: number,
+): void {
+  const small = new OffscreenCanvas(w, h);
+  const img = new ImageData(w, h);
+  for (let i = 0; i < w * h; i++) {
+    const p = Math.min(1, Math.max(0, prob[i]));
+    // Below the threshold faintly, above it clearly: the map's shape and what counts as text.
+    img.data.set([230, 30, 30, Math.round(p > threshold ? 60 + 120 * p : 90 * p)], i * 4);
+  }
+  small.getContext('2d')!.putImageData(img, 0, 0);
+  canvas.width = width;
+  canvas.height = height;
+  const ctx = canvas.getContext('2d')!;
+  ctx.clearRect(0, 0, width, height);
+  ctx.imageSmoothingEnabled = true;
+  ctx.drawImage(small, 0, 0, width, height);
+  ctx.strokeStyle = '#0a7d2c';
+  ctx.lineWidth = 2;
+  for (const b of boxes) ctx.strokeRect(b.x0 + 1, b.y0 + 1, b.x1 - b.x0 - 2, b.y1 - b.y0 - 2);
   canvas.dataset.drawn = 'true';
 }

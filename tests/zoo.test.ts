@@ -22,7 +22,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InferenceSession, Tensor } from '../runtime/index.node.js';
 import { randomFloats, rng } from './util/rng.js';
-import { relativeError, runReference } from './util/reference.js';
+import { checkAgainstReference, relativeError, runReference } from './util/reference.js';
+import { ModelBuilder } from './util/onnx-builder.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const EXPORT_SCRIPT = join(ROOT, 'scripts', 'export-zoo.py');
@@ -361,4 +362,31 @@ test('PP-OCR recogniser (real weights) reads rendered text and matches onnxrunti
   const read = ctcDecode(out.data as Float32Array, steps, classes, charset);
   console.log(`[zoo] PP-OCR rec read ${JSON.stringify(read)}`);
   assert.equal(read, text);
+});
+
+// ---------------------------------------------------------------------------------------------
+// tf2onnx's layout: TensorFlow models are NHWC, ONNX's Conv and MaxPool are NCHW, so tf2onnx wraps
+// every such op in a "Transpose sandwich" (to NCHW before, back to NHWC after). Adjacent sandwiches
+// leave inverse Transpose pairs between the ops, which an optimiser may cancel; the result must
+// not change.
+
+test('tf2onnx-style NHWC Transpose sandwich (Conv, Relu, MaxPool) matches onnxruntime-node', async () => {
+  const b = new ModelBuilder(13);
+  const x = b.input('x', [1, 8, 8, 3]);
+  const toNchw = [0, 3, 1, 2];
+  const toNhwc = [0, 2, 3, 1];
+  const [xc] = b.node('Transpose', [x], { perm: toNchw });
+  const w = b.init('w', { dtype: 'float32', dims: [6, 3, 3, 3], data: randomFloats(6 * 3 * 3 * 3, 81, -0.5, 0.5) });
+  const bias = b.init('b', { dtype: 'float32', dims: [6], data: randomFloats(6, 82, -0.2, 0.2) });
+  const [conv] = b.node('Conv', [xc, w, bias], { kernel_shape: [3, 3], pads: [1, 1, 1, 1], strides: [1, 1] });
+  const [relu] = b.node('Relu', [conv]);
+  // The end of the first sandwich and the start of the next: an inverse pair.
+  const [nhwc] = b.node('Transpose', [relu], { perm: toNhwc });
+  const [nchw] = b.node('Transpose', [nhwc], { perm: toNchw });
+  const [pool] = b.node('MaxPool', [nchw], { kernel_shape: [2, 2], strides: [2, 2] });
+  b.node('Transpose', [pool], { perm: toNhwc }, ['y']);
+  b.output('y', [1, 4, 4, 6]);
+  const t0 = performance.now();
+  await checkAgainstReference(b.build(), { x: new Tensor('float32', randomFloats(8 * 8 * 3, 80, -1, 1), [1, 8, 8, 3]) });
+  console.log(`[zoo] NHWC Transpose sandwich: ${ms(performance.now() - t0)}`);
 });
