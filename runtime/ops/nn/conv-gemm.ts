@@ -1,0 +1,298 @@
+// Conv kernel variants that run shaders/conv-gemm.wgsl, a tiled GEMM Y_g = W_g * B_g per group
+// with the conv's output layout and epilogue (bias per row, residual, activation):
+//   'pointwise': 1x1 (x1) kernel, stride 1, no padding, any group and rank: B_g is the input
+//     itself (rows = channels, columns = batch x positions), read as vec4s where the strides
+//     allow; the K loop has no index arithmetic and no bounds checks.
+//   'im2col': 1-D/2-D convs: shaders/im2col.wgsl first writes the im2col matrix into a scratch
+//     buffer ([group][K][ncols]), then the GEMM reads it as a dense operand. It pays a write and a
+//     read of K x ncols values to save the implicit GEMM's per-element tap arithmetic and bounds
+//     checks; see im2colWins for where that wins.
+//   'implicit-gemm' for 3-D convs (runtime/ops/nn/conv3d.ts): the implicit GEMM, with a 3-D tap
+//     table (2-D convs have their own copy in shaders/conv2d.wgsl).
+import type { BufferRef, KernelBuilder } from '../types.js';
+import type { ConvLowering } from './conv.js';
+import { sizeOf } from '../../ir/types.js';
+import { LimitError } from '../../errors.js';
+import { BYTES_PER_ELEMENT, grid } from '../../gpu/plan.js';
+import { as2d, padWindow, spatialPadded, type Window } from './window.js';
+
+/**
+ * Register-tiled GEMM tiles, 64 threads with 8x8 outputs each (TM * TN = 4096); K advances in
+ * chunks of TK, so that the staged chunks, (TM + TN) * TK * 4 bytes, stay within WebGPU's
+ * guaranteed 16 KiB of workgroup memory. `cost`: the relative time of one tile, measured on
+ * lavapipe: the first four for the same tiles in shaders/conv2d.wgsl (runtime/ops/nn/conv.ts);
+ * the two narrow ones, for outputs of a few positions (deep layers at small inputs), from
+ * bench/conv-layers-dw.ts (512->512 at 4x4, 256->256 at 2x2, 160->160 at 4x4: one 256x16 tile
+ * takes 1.35-1.4 times as long as one 128x32 tile, one 512x8 tile 1.8-1.9 times).
+ */
+const GEMM_TILES = [
+  { TM: 128, TN: 32, TK: 16, cost: 1.0 },
+  { TM: 64, TN: 64, TK: 16, cost: 1.1 },
+  { TM: 32, TN: 128, TK: 16, cost: 1.25 },
+  { TM: 16, TN: 256, TK: 8, cost: 1.6 },
+  { TM: 256, TN: 16, TK: 8, cost: 1.4 },
+  { TM: 512, TN: 8, TK: 4, cost: 1.9 },
+];
+export type GemmTile = { TM: number; TN: number; TK: number };
+
+/**
+ * The tile with the least cost for an Mg x ncols product: the number of tiles (idle rows past Mg
+ * and idle columns past ncols count) times the tile's cost. Unlike shaders/conv2d.wgsl's choice by
+ * rows alone, the columns count too: a 7x7 output (49 columns) in 128-column tiles is 62% idle.
+ */
+function gemmTile(Mg: number, ncols: number): GemmTile {
+  const price = (t: (typeof GEMM_TILES)[number]) => Math.ceil(Mg / t.TM) * Math.ceil(ncols / t.TN) * t.cost;
+  let best = GEMM_TILES[0];
+  for (const t of GEMM_TILES) if (price(t) < price(best)) best = t;
+  return { TM: best.TM, TN: best.TN, TK: best.TK };
+}
+
+const IM2COL_WG = 256;
+
+/** A 1x1 (x1) window with stride 1 and no padding: the conv is a plain matrix product. */
+export function isPointwise(win: Window): boolean {
+  return (
+    win.kernel.every((d) => d === 1) && win.strides.every((s) => s === 1) && win.padsBegin.every((p) => p === 0) && win.padsEnd.every((p) => p === 0)
+  );
+}
+
+/** Elements of the im2col matrix of a 1-D/2-D conv: [group][K][ld], ld = ncols rounded up to 4. */
+function im2colElements(k: KernelBuilder, win2d: Window): number {
+  const [N, C] = k.inputs[0]!.shape;
+  const [KH, KW] = win2d.kernel;
+  const [OH, OW] = win2d.out;
+  return C * KH * KW * Math.ceil((N * OH * OW) / 4) * 4;
+}
+
+/** Largest im2col matrix the automatic choice accepts: it is scratch memory on top of the
+ * activations (shared with other scratch buffers by the memory planner, but still a peak). */
+const IM2COL_AUTO_MAX_BYTES = 16 << 20;
+/** Deep reductions over few output positions, where im2col wins at equal tiles. */
+const IM2COL_DEEP_K = 2048;
+const IM2COL_FEW_COLUMNS = 64;
+
+function tileCost(t: GemmTile): number {
+  return GEMM_TILES.find((g) => g.TM === t.TM && g.TN === t.TN)?.cost ?? 1;
+}
+
+/**
+ * Whether 'im2col' beats the 2-D implicit GEMM (shaders/conv2d.wgsl, whose tile `implicitTile`
+ * is chosen by the output channels alone). Measured on lavapipe (bench/conv-layers-dw.ts), with
+ * the same tile both cost about the same: im2col's extra pass (writing and re-reading K x ncols
+ * values) against the implicit GEMM's tap-table lookups and four bounds checks per staged value,
+ * which cost more the deeper K is: at K >= 2048 and at most 64 output columns im2col takes ~0.9
+ * of the time (512->512 3x3 at 7x7 and 8x8 s2, 256->256 at 6x6, 256->512 3x3 s2 at 14x14), at
+ * K = 576 (64->64 at 7x7) 1.4 times. It wins clearly where its tile, chosen for both dims of the
+ * product (gemmTile here), needs far fewer tile-steps than the implicit GEMM's, which may leave
+ * most columns of a 128-column tile idle on a small output (160->160 3x3 at 4x4: 2.5x; 37->70 at
+ * 6x6: 1.4x; 96->96 5x5 at 7x7: 1.3x). So: im2col when its tiles cost at most 3/4 of the implicit
+ * GEMM's, or when K is deep and the output has few positions; never when the matrix is larger
+ * than IM2COL_AUTO_MAX_BYTES or one storage binding.
+ */
+export function im2colWins(k: KernelBuilder, group: number, win: Window, implicitTile: GemmTile): boolean {
+  if (win.kernel.length > 2) return false;
+  const win2d = as2d(win);
+  const bytes = im2colElements(k, win2d) * BYTES_PER_ELEMENT;
+  if (bytes > Math.min(k.limits.maxStorageBufferBindingSize, IM2COL_AUTO_MAX_BYTES)) return false;
+  const [N, C] = k.inputs[0]!.shape;
+  const Mg = k.inputs[1]!.shape[0] / group;
+  const ncols = N * win2d.out[0] * win2d.out[1];
+  const K = (C / group) * win2d.kernel[0] * win2d.kernel[1];
+  const price = (t: GemmTile) => Math.ceil(Mg / t.TM) * Math.ceil(ncols / t.TN) * tileCost(t);
+  if (price(gemmTile(Mg, ncols)) <= 0.75 * price(implicitTile)) return true;
+  return K >= IM2COL_DEEP_K && ncols <= IM2COL_FEW_COLUMNS;
+}
+
+/** W [group * Mg, K] (the ONNX layout, rows of K) as [group][K][ceil(Mg / 4) * 4], rows past Mg zero. */
+function transposeWeights(w: Float32Array, group: number, Mg: number, K: number): Float32Array {
+  const ld = Math.ceil(Mg / 4) * 4;
+  const out = new Float32Array(group * K * ld);
+  for (let g = 0; g < group; g++) {
+    for (let m = 0; m < Mg; m++) {
+      const src = (g * Mg + m) * K;
+      for (let kk = 0; kk < K; kk++) out[(g * K + kk) * ld + m] = w[src + kk];
+    }
+  }
+  return out;
+}
+
+/** The dense B operand of the GEMM (see shaders/conv-gemm.wgsl). */
+interface DenseB {
+  ref: BufferRef;
+  b_bs: number;
+  b_gs: number;
+  b_ks: number;
+  /** Read as vec4s: every column quad is 4 contiguous, aligned elements inside the buffer. */
+  vec: boolean;
+}
+
+interface ImplicitB {
+  ktab: BufferRef;
+  uniforms: Record<string, number>;
+}
+
+/** Output geometry shared by every mode: x [N, C, spatial...], y [N, M, out...]. */
+function geometry(k: KernelBuilder, l: ConvLowering) {
+  const x = k.inputs[0]!;
+  const [N, C] = x.shape;
+  const M = k.inputs[1]!.shape[0];
+  const Cg = C / l.group;
+  const Mg = M / l.group;
+  const OSP = sizeOf(l.win.out);
+  return { N, C, M, Cg, Mg, OSP, ncols: N * OSP, kernelSize: sizeOf(l.win.kernel) };
+}
+
+function dispatchGemm(k: KernelBuilder, l: ConvLowering, variant: string, K: number, source: { dense: DenseB } | { implicit: ImplicitB }): void {
+  const { M, Mg, OSP, ncols } = geometry(k, l);
+  const tile = gemmTile(Mg, ncols);
+  const n_tiles = Math.ceil(ncols / tile.TN);
+  const m_tiles = Math.ceil(Mg / tile.TM);
+  const tiles = n_tiles * m_tiles * l.group;
+  const shared = (tile.TM + tile.TN) * tile.TK * 4;
+  if (shared > k.limits.maxComputeWorkgroupStorageSize) {
+    throw new LimitError(`the conv tile needs ${shared} bytes of workgroup memory, above the device's ${k.limits.maxComputeWorkgroupStorageSize}`, {
+      op: k.node.opType,
+      node: k.node.name,
+      hint: 'use convAlgorithm: "direct"',
+    });
+  }
+  const { x, w: wRef, ...rest } = l.bindings;
+  // Constant weights are uploaded transposed (vec4 loads of A, see the shader).
+  const wt = k.constant(1);
+  const vecA = !!wt;
+  const w = wt ? k.weight('wt', transposeWeights(Float32Array.from(wt.data), l.group, Mg, K)) : wRef;
+  const common = { M, Mg, K, OSP, ncols, n_tiles, m_tiles, tiles, ...l.act, ...(vecA ? { mq: Math.ceil(Mg / 4) } : {}) };
+  if ('implicit' in source) {
+    k.dispatch({
+      shader: 'conv-gemm',
+      variant: `${variant} ${tile.TM}x${tile.TN}`,
+      defines: { ...tile, ...l.epilogue, IMPLICIT: true, VEC_A: vecA },
+      bindings: { ...rest, x, w, ktab: source.implicit.ktab },
+      uniforms: { ...common, ...source.implicit.uniforms },
+      workgroups: grid(tiles, k.limits),
+    });
+    return;
+  }
+  const b = source.dense;
+  k.dispatch({
+    shader: 'conv-gemm',
+    variant: `${variant} ${tile.TM}x${tile.TN}${b.vec ? '' : ' scalar'}`,
+    defines: { ...tile, ...l.epilogue, IMPLICIT: false, VEC_A: vecA, VEC_B: b.vec },
+    bindings: { ...rest, w, b: b.ref },
+    uniforms: { ...common, b_bs: b.b_bs, b_gs: b.b_gs, b_ks: b.b_ks },
+    workgroups: grid(tiles, k.limits),
+  });
+}
+
+/**
+ * The implicit GEMM's tap table for up to 3 spatial axes (1-D/2-D windows padded to 3-D): for
+ * k = (c, kd, kh, kw), the offset of the tap from the window origin in x and its (depth, row,
+ * column) displacement for the bounds check.
+ */
+function kTable3d(Cg: number, spatial: readonly number[], win3: Window): Int32Array {
+  const [D, H, W] = spatial;
+  const [KD, KH, KW] = win3.kernel;
+  const [dd, dh, dw] = win3.dilations;
+  const t = new Int32Array(Cg * KD * KH * KW * 4);
+  let i = 0;
+  for (let c = 0; c < Cg; c++) {
+    for (let kd = 0; kd < KD; kd++) {
+      for (let kh = 0; kh < KH; kh++) {
+        for (let kw = 0; kw < KW; kw++) {
+          t[i++] = c * D * H * W + kd * dd * H * W + kh * dh * W + kw * dw;
+          t[i++] = kd * dd;
+          t[i++] = kh * dh;
+          t[i++] = kw * dw;
+        }
+      }
+    }
+  }
+  return t;
+}
+
+/** 'pointwise' (B is x) or the implicit GEMM of a 1-D/2-D/3-D conv. */
+export function emitConvGemm(k: KernelBuilder, l: ConvLowering, mode: 'pointwise' | 'implicit'): void {
+  const g = geometry(k, l);
+  if (g.ncols === 0 || g.M === 0) return;
+  if (mode === 'pointwise') {
+    // B_g[c, n] = x[b, g*Cg + c, p] with n = (b, p): rows OSP apart, batches C*OSP apart.
+    const vec = g.OSP % 4 === 0;
+    dispatchGemm(k, l, 'pointwise', g.Cg, { dense: { ref: l.bindings.x, b_bs: g.C * g.OSP, b_gs: g.Cg * g.OSP, b_ks: g.OSP, vec } });
+    return;
+  }
+  const spatial = spatialPadded(k.inputs[0]!.shape, 3);
+  const win3 = padWindow(l.win, 3);
+  const [D, H, W] = spatial;
+  const [, OH, OW] = win3.out;
+  dispatchGemm(k, l, 'implicit-gemm', g.Cg * g.kernelSize, {
+    implicit: {
+      ktab: k.weight('ktab3d', kTable3d(g.Cg, spatial, win3)),
+      uniforms: {
+        C: g.C,
+        Cg: g.Cg,
+        D,
+        H,
+        W,
+        OH,
+        OW,
+        stride_d: win3.strides[0],
+        stride_h: win3.strides[1],
+        stride_w: win3.strides[2],
+        pad_d: win3.padsBegin[0],
+        pad_h: win3.padsBegin[1],
+        pad_w: win3.padsBegin[2],
+      },
+    },
+  });
+}
+
+/** 'im2col': the im2col matrix into a scratch buffer, then the GEMM on it. 1-D/2-D convs. */
+export function emitIm2col(k: KernelBuilder, l: ConvLowering): void {
+  const g = geometry(k, l);
+  if (g.ncols === 0 || g.M === 0) return;
+  const x = k.inputs[0]!;
+  const win = as2d(l.win);
+  const [H, W] = x.shape.length === 3 ? [1, x.shape[2]] : [x.shape[2], x.shape[3]];
+  const [KH, KW] = win.kernel;
+  const [OH, OW] = win.out;
+  const K = g.Cg * KH * KW;
+  const ld = Math.ceil(g.ncols / 4) * 4;
+  const total = im2colElements(k, win);
+  const bytes = total * BYTES_PER_ELEMENT;
+  if (bytes > k.limits.maxStorageBufferBindingSize) {
+    throw new LimitError(`the im2col matrix needs ${bytes} bytes, above maxStorageBufferBindingSize ${k.limits.maxStorageBufferBindingSize}`, {
+      op: k.node.opType,
+      node: k.node.name,
+      hint: 'use convAlgorithm "implicit-gemm" for this conv',
+    });
+  }
+  const col = k.scratch(bytes);
+  k.dispatch({
+    shader: 'im2col',
+    variant: 'im2col',
+    defines: { WG: IM2COL_WG },
+    bindings: { x: l.bindings.x, col },
+    uniforms: {
+      total,
+      C: g.C,
+      H,
+      W,
+      Cg: g.Cg,
+      KH,
+      KW,
+      OH,
+      OW,
+      ncols: g.ncols,
+      ld,
+      stride_h: win.strides[0],
+      stride_w: win.strides[1],
+      pad_h: win.padsBegin[0],
+      pad_w: win.padsBegin[1],
+      dil_h: win.dilations[0],
+      dil_w: win.dilations[1],
+    },
+    workgroups: grid(Math.ceil(total / IM2COL_WG), k.limits),
+  });
+  // Column n of group g, row k sits at g*K*ld + k*ld + n (b_bs = OSP makes the column offset n).
+  dispatchGemm(k, l, 'im2col gemm', K, { dense: { ref: col, b_bs: g.OSP, b_gs: K * ld, b_ks: ld, vec: true } });
+}

@@ -1,0 +1,138 @@
+// Depthwise 2-D convolution (NCHW, one input channel per group: Cg = 1), direct, with a patch of
+// outputs per invocation:
+//   y[b, oc, oh, ow] = act(bias[oc] + sum_{kh, kw} w[oc, 0, kh, kw] * x[b, oc / MULT, oh*SH - pad_h + kh*DH, ow*SW - pad_w + kw*DW] + residual)
+// MULT (uniform `mult`) is the channel multiplier M / C: output channel oc reads input channel oc / mult.
+// Layout: x is [N, C, H, W]; w is the ONNX [M, 1, KH, KW]; bias is [M]; y (and the residual) is
+// [N, M, OH, OW]. Out-of-image taps count as 0.
+// Tiling: one invocation computes a {{PH}}x{{PW}} patch of one output plane (b, oc); patches are
+// numbered along ow, then oh, then planes, and {{WG}} consecutive patches form a workgroup (a flat
+// 2-D grid, see flat_index). The invocation holds the plane's KH*KW weights and its PH*PW
+// accumulators in registers and walks the input patch the outputs need, IPH = (PH-1)*SH +
+// (KH-1)*DH + 1 rows of IPW = (PW-1)*SW + (KW-1)*DW + 1 values: each input row is loaded once
+// into registers and feeds every (output row, kernel row) pair that uses it, so a 4x4 patch of a
+// stride-1 3x3 conv loads 36 values for 144 multiply-adds (one output per invocation: 9 for 9).
+// Kernel size, stride, dilation and the patch are compile-time constants, so every loop below
+// has a constant trip count and unrolls into straight-line code whose array indices are
+// constants (registers, not memory). No workgroup memory: on a software adapter such as
+// lavapipe, a load from workgroup memory is a loop over the SIMD lanes, and the input patch is
+// already in the CPU caches that neighbouring invocations share.
+// Ragged edges: outputs past OH/OW are computed (on clamped, zero-masked loads) and not stored.
+// Epilogue: y = act(acc + bias + residual): the bias when HAS_BIAS, the residual (a tensor of
+// y's shape, read at y's index: a fused skip connection) when HAS_RESIDUAL, and act the fused
+// activation of shaders/epilogue.wgsl (identity by default).
+//#include prelude
+//#include epilogue
+
+struct Params {
+  C: u32,
+  H: u32,
+  W: u32,
+  M: u32,
+  OH: u32,
+  OW: u32,
+  mult: u32,
+  pad_h: i32,
+  pad_w: i32,
+  tiles_x: u32,
+  tiles_y: u32,
+  total: u32,
+  act_alpha: f32,
+  act_beta: f32,
+  act_gamma: f32,
+}
+
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read> w: array<f32>;
+#if HAS_BIAS
+@group(0) @binding(2) var<storage, read> bias: array<f32>;
+#endif
+@group(0) @binding(3) var<storage, read_write> y: array<f32>;
+@group(0) @binding(4) var<uniform> params: Params;
+#if HAS_RESIDUAL
+@group(0) @binding(5) var<storage, read> residual: array<f32>;
+#endif
+
+const KH: u32 = {{KH}}u;
+const KW: u32 = {{KW}}u;
+const SH: u32 = {{SH}}u;
+const SW: u32 = {{SW}}u;
+const DH: u32 = {{DH}}u;
+const DW: u32 = {{DW}}u;
+const PH: u32 = {{PH}}u;
+const PW: u32 = {{PW}}u;
+const IPH: u32 = (PH - 1u) * SH + (KH - 1u) * DH + 1u;
+const IPW: u32 = (PW - 1u) * SW + (KW - 1u) * DW + 1u;
+
+@compute @workgroup_size({{WG}})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lidx: u32) {
+  let t = flat_index(wid, nwg, lidx, {{WG}}u);
+  if (t >= params.total) { return; }
+  let tx = t % params.tiles_x;
+  let t1 = t / params.tiles_x;
+  let ty = t1 % params.tiles_y;
+  let plane = t1 / params.tiles_y;
+  let oc = plane % params.M;
+  let b = plane / params.M;
+  let c = oc / params.mult;
+  let oh0 = ty * PH;
+  let ow0 = tx * PW;
+  let ih0 = i32(oh0 * SH) - params.pad_h;
+  let iw0 = i32(ow0 * SW) - params.pad_w;
+  let Hi = i32(params.H);
+  let Wi = i32(params.W);
+  let xplane = i32((b * params.C + c) * params.H * params.W);
+
+  var wr: array<f32, KH * KW>;
+  for (var i = 0u; i < KH * KW; i++) {
+    wr[i] = w[oc * KH * KW + i];
+  }
+  var acc: array<f32, PH * PW>;
+  for (var i = 0u; i < PH * PW; i++) {
+    acc[i] = 0.0;
+  }
+
+  for (var ir = 0u; ir < IPH; ir++) {
+    let ih = ih0 + i32(ir);
+    let rowok = ih >= 0 && ih < Hi;
+    let rowbase = xplane + ih * Wi;
+    var row: array<f32, IPW>;
+    for (var ic = 0u; ic < IPW; ic++) {
+      let iw = iw0 + i32(ic);
+      let ok = rowok && iw >= 0 && iw < Wi;
+      row[ic] = select(0.0, x[u32(select(0, rowbase + iw, ok))], ok);
+    }
+    // Input row ir serves output row r through kernel row kh when r*SH + kh*DH = ir.
+    for (var kh = 0u; kh < KH; kh++) {
+      if (ir < kh * DH) { continue; }
+      let d = ir - kh * DH;
+      if (d % SH != 0u || d / SH >= PH) { continue; }
+      let r = d / SH;
+      for (var j = 0u; j < PW; j++) {
+        for (var kw = 0u; kw < KW; kw++) {
+          acc[r * PW + j] += wr[kh * KW + kw] * row[j * SW + kw * DW];
+        }
+      }
+    }
+  }
+
+#if HAS_BIAS
+  let bv = bias[oc];
+#else
+  let bv = 0.0;
+#endif
+  let ybase = plane * params.OH * params.OW;
+  for (var r = 0u; r < PH; r++) {
+    let oh = oh0 + r;
+    if (oh >= params.OH) { break; }
+    for (var j = 0u; j < PW; j++) {
+      let ow = ow0 + j;
+      if (ow >= params.OW) { break; }
+      let o = ybase + oh * params.OW + ow;
+#if HAS_RESIDUAL
+      y[o] = epilogue_activation(acc[r * PW + j] + bv + residual[o]);
+#else
+      y[o] = epilogue_activation(acc[r * PW + j] + bv);
+#endif
+    }
+  }
+}

@@ -1,0 +1,280 @@
+// Convolution (NC + 1 to 3 spatial axes) as a GEMM per group g:
+//   Y_g[m, n] = sum_k W_g[m, k] * B_g[k, n]
+//   m: output channel within the group (Mg rows); n: (batch, output position) flattened, ncols =
+//   N * OSP columns (OSP = the output's spatial size); k: the reduction, K long.
+// Layout: w is the ONNX [M, Cg, k...], so row m of W_g is contiguous and K = Cg * (kernel size)
+// long; with VEC_A (constant weights, re-laid out on the host) it is instead W_g transposed,
+// [group][K][mq] vec4s of 4 consecutive rows (mq = ceil(Mg / 4), rows past Mg zero), so that
+// staging the A chunk takes one vec4 load per 4 rows instead of 4 scalar loads.
+// y (and the residual) is [N, M, OSP...]; bias is [M]. B_g comes from one of:
+//   IMPLICIT (implicit GEMM, 3-D and 2-D convs): B_g[k, n] = x[colbase(n) + ktab[k].x] when the tap
+//     (id0(n) + ktab[k].y, ih0(n) + ktab[k].z, iw0(n) + ktab[k].w) lies inside the D x H x W input,
+//     else 0; x is [N, C, D, H, W]; ktab (host-built, one vec4<i32> per k = (c, kd, kh, kw))
+//     holds (c*D*H*W + kd*dd*H*W + kh*dh*W + kw*dw, kd*dd, kh*dh, kw*dw); colbase and the window
+//     origin (id0, ih0, iw0) are computed once per thread, so the K loop has no integer division;
+//   otherwise a dense operand b, with B_g[k, n] = b[(n / OSP) * b_bs + n % OSP + g * b_gs + k * b_ks]:
+//     'pointwise' (1x1 kernel, stride 1, no padding) reads x itself (b_bs = C*OSP, b_ks = OSP,
+//     b_gs = Cg*OSP): no index arithmetic at all in the K loop; 'im2col' reads the matrix that
+//     shaders/im2col.wgsl wrote ([group][K][ncols], b_bs = OSP, b_ks = ncols, b_gs = K*ncols).
+//     VEC_B: every column quad (n multiple of 4) is 4 contiguous, 16-byte aligned elements of b
+//     (the host checks the strides), so b is read as vec4s.
+// Tiling (as shaders/conv2d.wgsl): a workgroup computes a {{TM}}x{{TN}} tile of Y_g with 64
+// threads, each an 8x8 register tile: rows tm*4..+3 and TM/2 + tm*4..+3, columns tn*4..+3 and
+// TN/2 + tn*4..+3. K advances in chunks of {{TK}}: the A chunk (TM x TK, from w) and the B chunk
+// (TK x TN) are staged in workgroup memory as vec4s along m and along n, so each k of the inner
+// loop reads 2 vec4s of each for 64 multiply-adds.
+// Ragged edges: rows past Mg and columns past ncols are computed on zeros and not stored; k past
+// K reads zeros.
+// Workgroups: a flat list (see flat_index) of n tiles, then m tiles, then groups.
+// Epilogue: y = act(acc + bias + residual): the bias when HAS_BIAS, the residual (a tensor of
+// y's shape, read at y's index) when HAS_RESIDUAL, and act the fused activation of
+// shaders/epilogue.wgsl (identity by default).
+//#include prelude
+//#include epilogue
+
+struct Params {
+  M: u32,
+  Mg: u32,
+  K: u32,
+  OSP: u32,
+  ncols: u32,
+#if IMPLICIT
+  C: u32,
+  Cg: u32,
+  D: u32,
+  H: u32,
+  W: u32,
+  OH: u32,
+  OW: u32,
+  stride_d: i32,
+  stride_h: i32,
+  stride_w: i32,
+  pad_d: i32,
+  pad_h: i32,
+  pad_w: i32,
+#else
+  b_bs: u32,
+  b_gs: u32,
+  b_ks: u32,
+#endif
+#if VEC_A
+  mq: u32,
+#endif
+  n_tiles: u32,
+  m_tiles: u32,
+  tiles: u32,
+  act_alpha: f32,
+  act_beta: f32,
+  act_gamma: f32,
+}
+
+#if IMPLICIT
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> ktab: array<vec4<i32>>;
+#else
+#if VEC_B
+@group(0) @binding(0) var<storage, read> b: array<vec4<f32>>;
+#else
+@group(0) @binding(0) var<storage, read> b: array<f32>;
+#endif
+#endif
+#if VEC_A
+@group(0) @binding(1) var<storage, read> w: array<vec4<f32>>;
+#else
+@group(0) @binding(1) var<storage, read> w: array<f32>;
+#endif
+#if HAS_BIAS
+@group(0) @binding(3) var<storage, read> bias: array<f32>;
+#endif
+@group(0) @binding(4) var<storage, read_write> y: array<f32>;
+@group(0) @binding(5) var<uniform> params: Params;
+#if HAS_RESIDUAL
+@group(0) @binding(6) var<storage, read> residual: array<f32>;
+#endif
+
+const TM: u32 = {{TM}}u;
+const TN: u32 = {{TN}}u;
+const TK: u32 = {{TK}}u;
+const TM4: u32 = TM / 4u;
+const TN4: u32 = TN / 4u;
+const TM8: u32 = TM / 8u;
+const TN8: u32 = TN / 8u;
+const THREADS: u32 = 64u;
+
+var<workgroup> As: array<vec4<f32>, TK * TM4>;
+var<workgroup> Bs: array<vec4<f32>, TK * TN4>;
+
+// Writes row m (within the group) of the tile for 4 consecutive columns whose output offsets
+// (batch*M*OSP + p) are `cols`; `ok` masks columns past ncols.
+fn store4(m: u32, g: u32, cols: vec4<u32>, ok: vec4<bool>, acc: vec4<f32>) {
+  if (m >= params.Mg) { return; }
+  let oc = g * params.Mg + m;
+#if HAS_BIAS
+  let vb = acc + bias[oc];
+#else
+  let vb = acc;
+#endif
+  let base = oc * params.OSP;
+  for (var j = 0u; j < 4u; j++) {
+    if (ok[j]) {
+      let o = cols[j] + base;
+#if HAS_RESIDUAL
+      y[o] = epilogue_activation(vb[j] + residual[o]);
+#else
+      y[o] = epilogue_activation(vb[j]);
+#endif
+    }
+  }
+}
+
+@compute @workgroup_size(THREADS)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
+  let tile = flat_index(wid, nwg, 0u, 1u);
+  if (tile >= params.tiles) { return; }
+  let n_tile = tile % params.n_tiles;
+  let rest = tile / params.n_tiles;
+  let m_tile = rest % params.m_tiles;
+  let g = rest / params.m_tiles;
+  let n_base = n_tile * TN;
+  let m_base = m_tile * TM;
+  let K = params.K;
+  let Mg = params.Mg;
+
+  // B loader: a fixed quad of 4 columns, chunk rows lk_b, lk_b + THREADS/TN4, ...
+  let lq_b = tid % TN4;
+  let lk_b = tid / TN4;
+  let n4 = vec4<u32>(n_base + lq_b * 4u) + vec4<u32>(0u, 1u, 2u, 3u);
+  let colok = n4 < vec4<u32>(params.ncols);
+  let bat4 = n4 / params.OSP;
+  let p4 = n4 % params.OSP;
+#if IMPLICIT
+  let Di = i32(params.D);
+  let Hi = i32(params.H);
+  let Wi = i32(params.W);
+  let ohw = params.OH * params.OW;
+  let id0 = vec4<i32>(p4 / ohw) * params.stride_d - params.pad_d;
+  let ih0 = vec4<i32>((p4 % ohw) / params.OW) * params.stride_h - params.pad_h;
+  let iw0 = vec4<i32>(p4 % params.OW) * params.stride_w - params.pad_w;
+  let colbase = vec4<i32>((bat4 * params.C + g * params.Cg) * params.D * params.H * params.W) + (id0 * Hi + ih0) * Wi + iw0;
+#else
+  let colbase = bat4 * params.b_bs + p4 + g * params.b_gs;
+#endif
+
+  // A loader: a fixed k of the chunk, row quads lq_a, lq_a + THREADS/TK, ...
+  let lk_a = tid % TK;
+  let lq_a = tid / TK;
+
+  let tm = tid / TN8;
+  let tn = tid % TN8;
+  var acc00 = vec4<f32>(0.0);
+  var acc01 = vec4<f32>(0.0);
+  var acc10 = vec4<f32>(0.0);
+  var acc11 = vec4<f32>(0.0);
+  var acc20 = vec4<f32>(0.0);
+  var acc21 = vec4<f32>(0.0);
+  var acc30 = vec4<f32>(0.0);
+  var acc31 = vec4<f32>(0.0);
+  var acc40 = vec4<f32>(0.0);
+  var acc41 = vec4<f32>(0.0);
+  var acc50 = vec4<f32>(0.0);
+  var acc51 = vec4<f32>(0.0);
+  var acc60 = vec4<f32>(0.0);
+  var acc61 = vec4<f32>(0.0);
+  var acc70 = vec4<f32>(0.0);
+  var acc71 = vec4<f32>(0.0);
+
+  for (var k0 = 0u; k0 < K; k0 += TK) {
+    // Stage A: W_g rows m_base.., columns k0..k0+TK, as vec4s along m.
+    let ka = k0 + lk_a;
+    for (var q = lq_a; q < TM4; q += THREADS / TK) {
+#if VEC_A
+      let mq = m_base / 4u + q;
+      let ok = mq < params.mq && ka < K;
+      As[lk_a * TM4 + q] = select(vec4<f32>(0.0), w[select(0u, (g * K + ka) * params.mq + mq, ok)], ok);
+#else
+      let m = vec4<u32>(m_base + q * 4u) + vec4<u32>(0u, 1u, 2u, 3u);
+      let ok = (m < vec4<u32>(Mg)) & vec4<bool>(ka < K);
+      let idx = select(vec4<u32>(0u), (vec4<u32>(g * Mg) + m) * K + ka, ok);
+      let a = vec4<f32>(w[idx.x], w[idx.y], w[idx.z], w[idx.w]);
+      As[lk_a * TM4 + q] = select(vec4<f32>(0.0), a, ok);
+#endif
+    }
+    // Stage B: rows k0.. of B_g, as vec4s along n.
+    for (var r = lk_b; r < TK; r += THREADS / TN4) {
+      let k = k0 + r;
+#if IMPLICIT
+      let t = ktab[min(k, K - 1u)];
+      let id = id0 + t.y;
+      let ih = ih0 + t.z;
+      let iw = iw0 + t.w;
+      let inside = (id >= vec4<i32>(0)) & (id < vec4<i32>(Di)) & (ih >= vec4<i32>(0)) & (ih < vec4<i32>(Hi)) & (iw >= vec4<i32>(0)) & (iw < vec4<i32>(Wi));
+      let ok = colok & vec4<bool>(k < K) & inside;
+      let idx = vec4<u32>(select(vec4<i32>(0), colbase + t.x, ok));
+      let v = vec4<f32>(x[idx.x], x[idx.y], x[idx.z], x[idx.w]);
+      Bs[r * TN4 + lq_b] = select(vec4<f32>(0.0), v, ok);
+#else
+      let ok = colok & vec4<bool>(k < K);
+#if VEC_B
+      // The quad is whole or past ncols entirely, except at the very last columns, where the
+      // host guarantees that the quad's elements still lie inside b.
+      let v = b[select(0u, (colbase.x + k * params.b_ks) / 4u, ok.x)];
+#else
+      let idx = select(vec4<u32>(0u), colbase + k * params.b_ks, ok);
+      let v = vec4<f32>(b[idx.x], b[idx.y], b[idx.z], b[idx.w]);
+#endif
+      Bs[r * TN4 + lq_b] = select(vec4<f32>(0.0), v, ok);
+#endif
+    }
+    workgroupBarrier();
+    for (var kk = 0u; kk < TK; kk++) {
+      let a0 = As[kk * TM4 + tm];
+      let a1 = As[kk * TM4 + TM8 + tm];
+      let b0 = Bs[kk * TN4 + tn];
+      let b1 = Bs[kk * TN4 + TN8 + tn];
+      acc00 += a0.x * b0;
+      acc01 += a0.x * b1;
+      acc10 += a0.y * b0;
+      acc11 += a0.y * b1;
+      acc20 += a0.z * b0;
+      acc21 += a0.z * b1;
+      acc30 += a0.w * b0;
+      acc31 += a0.w * b1;
+      acc40 += a1.x * b0;
+      acc41 += a1.x * b1;
+      acc50 += a1.y * b0;
+      acc51 += a1.y * b1;
+      acc60 += a1.z * b0;
+      acc61 += a1.z * b1;
+      acc70 += a1.w * b0;
+      acc71 += a1.w * b1;
+    }
+    workgroupBarrier();
+  }
+
+  // Output offsets (batch*M*OSP + p) of this thread's two column quads.
+  let nc0 = vec4<u32>(n_base + tn * 4u) + vec4<u32>(0u, 1u, 2u, 3u);
+  let nc1 = nc0 + vec4<u32>(TN / 2u);
+  let MOSP = params.M * params.OSP;
+  let cols0 = (nc0 / params.OSP) * MOSP + nc0 % params.OSP;
+  let cols1 = (nc1 / params.OSP) * MOSP + nc1 % params.OSP;
+  let ok0 = nc0 < vec4<u32>(params.ncols);
+  let ok1 = nc1 < vec4<u32>(params.ncols);
+  let r0 = m_base + tm * 4u;
+  let r1 = m_base + TM / 2u + tm * 4u;
+  store4(r0, g, cols0, ok0, acc00);
+  store4(r0, g, cols1, ok1, acc01);
+  store4(r0 + 1u, g, cols0, ok0, acc10);
+  store4(r0 + 1u, g, cols1, ok1, acc11);
+  store4(r0 + 2u, g, cols0, ok0, acc20);
+  store4(r0 + 2u, g, cols1, ok1, acc21);
+  store4(r0 + 3u, g, cols0, ok0, acc30);
+  store4(r0 + 3u, g, cols1, ok1, acc31);
+  store4(r1, g, cols0, ok0, acc40);
+  store4(r1, g, cols1, ok1, acc41);
+  store4(r1 + 1u, g, cols0, ok0, acc50);
+  store4(r1 + 1u, g, cols1, ok1, acc51);
+  store4(r1 + 2u, g, cols0, ok0, acc60);
+  store4(r1 + 2u, g, cols1, ok1, acc61);
+  store4(r1 + 3u, g, cols0, ok0, acc70);
+  store4(r1 + 3u, g, cols1, ok1, acc71);
+}
