@@ -11,6 +11,36 @@
 //   node --import tsx bench/conv-layers-dw.ts [--runs 20] [--filter dw] [--algos depthwise,direct]
 // Output: one line per layer, "variant GPU / CPU ms [kernel]" sorted by CPU time, and the
 // automatic choice.
+//
+// Measured (lavapipe, 2 cores, batch 1, CPU ms per conv; ±15% run to run; "auto" is what the
+// automatic choice picked; wino*: Winograd's own rule, conv-winograd.ts, took the layer):
+//   layer                      depthwise  direct    | layer                  pointwise implicit im2col
+//   dw 32@112 3x3 s1              7.7      18.7     | pw 16->96@112            22.6     26.7     27.0
+//   dw 96@112 3x3 s2              8.2      15.8     | pw 144->24@56             5.9      7.6     16.5
+//   dw 144@56 3x3 s1              8.5      20.6     | pw 192->32@28             2.3      2.8      5.6
+//   dw 144@56 3x3 s2              2.8       6.7     | pw 384->64@14             2.8      3.2      4.5
+//   dw 192@28 3x3 s1              3.6       8.8     | pw 576->96@14             6.7      6.7      9.4
+//   dw 384@14 3x3 s1              1.7       3.4     | pw 960->160@7             5.2      9.4      6.4
+//   dw 576@14 3x3 s1              2.4       5.2     | pw 320->1280@7           11.3     13.4     11.5
+//   dw 576@14 3x3 s2              0.8       1.5     | pw 64->256@56            32.2     32.8     35.6
+//   dw 960@7 3x3 s1               1.0       2.4     | pw 256->64@56            24.7     27.4     40.3
+//   dw 144@56 5x5 s2              3.9       8.1     | pw 1024->256@14          23.9     26.3     27.8
+//   dw 240@28 5x5 s1              5.5      14.0     | pw 2048->512@7           27.2     31.4     30.1
+//   dw 672@14 5x5 s1              5.7      10.1     |   (auto: pointwise on all of them)
+//   dw 1152@7 5x5 s1              2.5       3.7     |
+//   dw 32x2@56 3x3 s1 (mult 2)    3.4       8.9     |   (auto: depthwise 4x4 on all of them)
+//   layer                      implicit   im2col auto     | layer (3-D)             implicit direct pointwise auto
+//   160->160@4 3x3 s1            13.4       3.7 wino*    | 64->64@4x28² 3³         177     699           implicit
+//   512->512@8 3x3 s2            33.6      21.2 im2col   | 128->128@2x14² 3³       84      291           implicit
+//   256->512@8 3x3 s2            17.0      10.6 im2col   | 64->128@4x28² 3³ s2     52      185           implicit
+//   96->96@7 5x5 s1              14.0      10.7 im2col   | 64->128@4x28² 1³ s2      3.8     23           implicit
+//   37->70@6 3x3 s1               2.3       1.6 wino*    | 64->256@4x14² 1³        12.0     90     8.7  pointwise
+//   256->512@14 3x3 s2           33.9      32.0 implicit | 32->32 g32@8x28² 3³     96.7     16.6        direct
+//   512->512@7 3x3 s1            75.3      66.5 wino*    | 48->96 g16@4x14² 3³     19.3     13.7        implicit
+//   128->128@5 5x5 s1             6.2       8.8 implicit |
+//   100->100@3 7x7 s1             9.6       9.6 implicit |
+//   64->64@7 3x3 s1               1.3       1.9 implicit |
+//   3->32@112 3x3 s2              2.6       4.1 implicit |
 import { InferenceSession, Tensor } from '../runtime/index.node.js';
 import { ModelBuilder } from '../tests/util/onnx-builder.js';
 import { randomFloats } from '../tests/util/rng.js';
@@ -35,6 +65,8 @@ interface Layer {
   k: number;
   s: number;
   group: number;
+  /** Depth of a 3-D layer (input D x HW x HW, cubic kernel); absent for 2-D. */
+  D?: number;
   /** Variants to time (those that can run it). */
   algos: string[];
 }
@@ -54,6 +86,19 @@ const dw = (C: number, HW: number, k: number, s: number, mult = 1): Layer => ({
 });
 const pw = (C: number, M: number, HW: number): Layer => ({ name: `pw ${C}->${M}@${HW}`, C, M, HW, k: 1, s: 1, group: 1, algos: PW });
 const dense = (C: number, M: number, HW: number, k: number, s = 1): Layer => ({ name: `conv ${C}->${M}@${HW} ${k}x${k} s${s}`, C, M, HW, k, s, group: 1, algos: DENSE });
+
+const VOL = ['implicit-gemm', 'direct'];
+const vol = (C: number, M: number, D: number, HW: number, k: number, s = 1, group = 1): Layer => ({
+  name: `3d ${C}->${M}${group > 1 ? ` g${group}` : ''}@${D}x${HW}² ${k}³ s${s}`,
+  C,
+  M,
+  HW,
+  D,
+  k,
+  s,
+  group,
+  algos: k === 1 && s === 1 ? [...VOL, 'pointwise'] : VOL,
+});
 
 const LAYERS: Layer[] = [
   // MobileNetV2 / EfficientNet-B0 depthwise layers (224x224 input).
@@ -107,6 +152,14 @@ const LAYERS: Layer[] = [
   dense(48, 33, 11, 3),
   dense(256, 256, 6, 3),
   dense(100, 100, 3, 7),
+  // 3-D (R3D-18-like at a 4-frame 56x56 clip, and depthwise 3-D).
+  vol(64, 64, 4, 28, 3),
+  vol(128, 128, 2, 14, 3),
+  vol(64, 128, 4, 28, 3, 2),
+  vol(64, 128, 4, 28, 1, 2),
+  vol(64, 256, 4, 14, 1),
+  vol(32, 32, 8, 28, 3, 1, 32),
+  vol(48, 96, 4, 14, 3, 1, 16),
 ];
 
 /** REPEAT convs of the layer's shape, all on the same input, chained through their fused
@@ -115,14 +168,17 @@ const LAYERS: Layer[] = [
 function model(l: Layer): Uint8Array {
   const b = new ModelBuilder(13);
   const pad = l.k >> 1;
-  b.input('x', [1, l.C, l.HW, l.HW]);
-  const wdims = [l.M, l.C / l.group, l.k, l.k];
-  const fan = (l.C / l.group) * l.k * l.k;
+  const lead = l.D ? [l.D] : [];
+  b.input('x', [1, l.C, ...lead, l.HW, l.HW]);
+  const kdims = l.D ? [l.k, l.k, l.k] : [l.k, l.k];
+  const wdims = [l.M, l.C / l.group, ...kdims];
+  const fan = (l.C / l.group) * l.k ** kdims.length;
+  const ones = (v: number) => kdims.map(() => v);
   let prev: string | undefined;
   for (let i = 0; i < REPEAT; i++) {
     b.init(`w${i}`, { dtype: 'float32', dims: wdims, data: randomFloats(wdims.reduce((a, c) => a * c, 1), 2 + i, -1 / Math.sqrt(fan), 1 / Math.sqrt(fan)) });
     b.init(`b${i}`, { dtype: 'float32', dims: [l.M], data: randomFloats(l.M, 100 + i) });
-    const [c] = b.node('Conv', ['x', `w${i}`, `b${i}`], { group: l.group, strides: [l.s, l.s], pads: [pad, pad, pad, pad] });
+    const [c] = b.node('Conv', ['x', `w${i}`, `b${i}`], { group: l.group, strides: ones(l.s), pads: [...ones(pad), ...ones(pad)] });
     const last = i === REPEAT - 1;
     prev = prev ? b.node('Add', [c, prev], {}, last ? ['y'] : 1)[0] : c;
   }
@@ -164,7 +220,8 @@ async function time(bytes: Uint8Array, feeds: Record<string, Tensor>, convAlgori
 for (const l of LAYERS) {
   if (filter && !l.name.includes(filter)) continue;
   const bytes = model(l);
-  const feeds = { x: new Tensor('float32', randomFloats(l.C * l.HW * l.HW, 1), [1, l.C, l.HW, l.HW]) };
+  const xdims = [1, l.C, ...(l.D ? [l.D] : []), l.HW, l.HW];
+  const feeds = { x: new Tensor('float32', randomFloats(xdims.reduce((a, c) => a * c, 1), 1), xdims) };
   const algos = onlyAlgos ? onlyAlgos.split(',').filter((a) => l.algos.includes(a)) : l.algos;
   const results: ({ algo: string } & Timing)[] = [];
   for (const algo of algos) results.push({ algo, ...(await time(bytes, feeds, algo)) });

@@ -37,7 +37,8 @@ export interface SessionOptions {
    */
   convAlgorithm?: 'auto' | ConvAlgorithmName;
   /** Conv kernel variant by node name (a fused Conv keeps its name); an error where that variant
-   * cannot run the node. Wins over convAlgorithm. */
+   * cannot run the node. Wins over convAlgorithm; 'auto' gives the node the automatic choice
+   * whatever convAlgorithm says. */
   convAlgorithmByNode?: Record<string, 'auto' | ConvAlgorithmName>;
   /** Lower the storage-binding size the planner assumes (tests of operand splitting). */
   maxStorageBufferBindingSize?: number;

@@ -56,7 +56,8 @@ export interface KernelOptions {
   /** Conv kernel variant for every Conv where it applies (the others keep the automatic choice);
    * absent or 'auto': chosen per layer from its shape (runtime/ops/nn/conv.ts). Wins over forceAlgorithm. */
   convAlgorithm?: string;
-  /** Conv kernel variant by node name; wins over convAlgorithm and forceAlgorithm. */
+  /** Conv kernel variant by node name; wins over convAlgorithm and forceAlgorithm ('auto': the
+   * automatic choice for that node, whatever those say). */
   convAlgorithmByNode?: Readonly<Record<string, string>>;
 }
 

@@ -276,6 +276,18 @@ test('Conv automatic choice per layer: depthwise, implicit GEMM, pointwise', asy
   assert.deepEqual((await planned(model)).variants, ['depthwise 4x4', 'implicit-gemm 16x256', 'pointwise 16x256']);
 });
 
+test('GEMM variants upload constant weights once, re-laid out (the ONNX-layout W is not uploaded too)', async () => {
+  const { model } = mixedModel();
+  for (const [convAlgorithm, want] of [
+    ['auto', ['const wd', 'const wc', 'Conv_1/ktab', 'Conv_2/wt']],
+    ['im2col', ['Conv_0/wt', 'Conv_1/wt', 'Conv_2/wt']],
+  ] as const) {
+    const g = runPasses(await decodeModel(model), { verify: true });
+    const labels = planGraph(g, LIMITS, { convAlgorithm }).buffers.filter((b) => b.init).map((b) => b.label);
+    assert.deepEqual(labels, want, convAlgorithm);
+  }
+});
+
 test('convAlgorithm applies to the convs it can run; convAlgorithmByNode wins per node; forceAlgorithm comes last', async () => {
   const { model } = mixedModel();
   // The variant of each node (im2col is two dispatches).

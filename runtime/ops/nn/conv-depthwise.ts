@@ -43,8 +43,8 @@ function inputPatch(p: DepthwisePatch, kernel: readonly number[], strides: reado
  * Measured on lavapipe over the MobileNetV2/EfficientNet-B0 layers of bench/conv-layers-dw.ts
  * (CPU time, ±15% run to run), against 1x4, 2x4, 4x2, 2x8, 8x4 and 4x8 patches: 2x4 ties with
  * 4x4 at stride 1 (fewer registers, more loads), 4x4 is 10-30% ahead at stride 2 and on 5x5
- * kernels, and the 8-long patches lose (registers spill); against 'direct', 4x4 takes 1/2 to
- * 1/3 of the time.
+ * kernels, 1x4 and the 8-long patches are behind on most layers; against 'direct', 4x4 takes
+ * 1/2 to 1/3 of the time.
  */
 export function depthwisePatch(OH: number, OW: number, kernel: readonly number[], strides: readonly number[], dilations: readonly number[]): DepthwisePatch {
   const p: DepthwisePatch = { PH: Math.min(4, OH), PW: Math.min(4, OW) };
@@ -82,7 +82,7 @@ export function emitDepthwise(k: KernelBuilder, l: ConvLowering): void {
       PW: p.PW,
       ...l.epilogue,
     },
-    bindings: l.bindings,
+    bindings: { ...l.bindings, w: l.weights() },
     uniforms: {
       C,
       H,

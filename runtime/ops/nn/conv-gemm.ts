@@ -67,9 +67,8 @@ function im2colElements(k: KernelBuilder, win2d: Window): number {
 /** Largest im2col matrix the automatic choice accepts: it is scratch memory on top of the
  * activations (shared with other scratch buffers by the memory planner, but still a peak). */
 const IM2COL_AUTO_MAX_BYTES = 16 << 20;
-/** Deep reductions over few output positions, where im2col wins at equal tiles. */
-const IM2COL_DEEP_K = 2048;
-const IM2COL_FEW_COLUMNS = 64;
+/** im2col's tile-steps must cost at most this fraction of the implicit GEMM's to be chosen. */
+const IM2COL_MARGIN = 0.75;
 
 function tileCost(t: GemmTile): number {
   return GEMM_TILES.find((g) => g.TM === t.TM && g.TN === t.TN)?.cost ?? 1;
@@ -77,34 +76,33 @@ function tileCost(t: GemmTile): number {
 
 /**
  * Whether 'im2col' beats the 2-D implicit GEMM (shaders/conv2d.wgsl, whose tile `implicitTile`
- * is chosen by the output channels alone). Measured on lavapipe (bench/conv-layers-dw.ts), with
- * the same tile both cost about the same: im2col's extra pass (writing and re-reading K x ncols
- * values) against the implicit GEMM's tap-table lookups and four bounds checks per staged value,
- * which cost more the deeper K is: at K >= 2048 and at most 64 output columns im2col takes ~0.9
- * of the time (512->512 3x3 at 7x7 and 8x8 s2, 256->256 at 6x6, 256->512 3x3 s2 at 14x14), at
- * K = 576 (64->64 at 7x7) 1.4 times. It wins clearly where its tile, chosen for both dims of the
- * product (gemmTile here), needs far fewer tile-steps than the implicit GEMM's, which may leave
- * most columns of a 128-column tile idle on a small output (160->160 3x3 at 4x4: 2.5x; 37->70 at
- * 6x6: 1.4x; 96->96 5x5 at 7x7: 1.3x). So: im2col when its tiles cost at most 3/4 of the implicit
- * GEMM's, or when K is deep and the output has few positions; never when the matrix is larger
- * than IM2COL_AUTO_MAX_BYTES or one storage binding.
+ * is chosen by the output channels alone). Measured on lavapipe (bench/conv-layers-dw.ts, CPU
+ * time): with the same tile the two take about the same time, within ±10% (im2col's extra pass,
+ * writing and re-reading K x ncols values, against the implicit GEMM's tap-table lookups and
+ * bounds checks per staged value): 512->512 3x3 at 7x7, 256->256 at 6x6, 100->100 7x7 at 3x3,
+ * 256->512 3x3 s2 at 14x14; the implicit GEMM ahead by 20-40% on 128->128 5x5 at 5x5 and 64->64
+ * 3x3 at 7x7. im2col wins where its tile, chosen for both dims of the product (gemmTile here,
+ * with the narrow 256x16 and 512x8 tiles), needs far fewer tile-steps than the implicit GEMM's,
+ * which leaves most columns of a 128- or 32-column tile idle on an output of a few positions:
+ * 160->160 3x3 at 4x4 3.7x, 512->512 3x3 s2 at 8x8 1.6x, 256->512 s2 at 8x8 1.5x, 96->96 5x5
+ * at 7x7 1.35x, 37->70 3x3 at 6x6 1.45x. So: im2col when its tile-steps cost at most
+ * IM2COL_MARGIN of the implicit GEMM's, and the matrix fits IM2COL_AUTO_MAX_BYTES and one
+ * storage binding.
  */
 export function im2colWins(k: KernelBuilder, group: number, win: Window, implicitTile: GemmTile): boolean {
   if (win.kernel.length > 2) return false;
   const win2d = as2d(win);
   const bytes = im2colElements(k, win2d) * BYTES_PER_ELEMENT;
   if (bytes > Math.min(k.limits.maxStorageBufferBindingSize, IM2COL_AUTO_MAX_BYTES)) return false;
-  const [N, C] = k.inputs[0]!.shape;
+  const [N] = k.inputs[0]!.shape;
   const Mg = k.inputs[1]!.shape[0] / group;
   const ncols = N * win2d.out[0] * win2d.out[1];
-  const K = (C / group) * win2d.kernel[0] * win2d.kernel[1];
   const price = (t: GemmTile) => Math.ceil(Mg / t.TM) * Math.ceil(ncols / t.TN) * tileCost(t);
-  if (price(gemmTile(Mg, ncols)) <= 0.75 * price(implicitTile)) return true;
-  return K >= IM2COL_DEEP_K && ncols <= IM2COL_FEW_COLUMNS;
+  return price(gemmTile(Mg, ncols)) <= IM2COL_MARGIN * price(implicitTile);
 }
 
 /** W [group * Mg, K] (the ONNX layout, rows of K) as [group][K][ceil(Mg / 4) * 4], rows past Mg zero. */
-function transposeWeights(w: Float32Array, group: number, Mg: number, K: number): Float32Array {
+function transposeWeights(w: ArrayLike<number>, group: number, Mg: number, K: number): Float32Array {
   const ld = Math.ceil(Mg / 4) * 4;
   const out = new Float32Array(group * K * ld);
   for (let g = 0; g < group; g++) {
@@ -156,11 +154,11 @@ function dispatchGemm(k: KernelBuilder, l: ConvLowering, variant: string, K: num
       hint: 'use convAlgorithm: "direct"',
     });
   }
-  const { x, w: wRef, ...rest } = l.bindings;
-  // Constant weights are uploaded transposed (vec4 loads of A, see the shader).
+  const { x, ...rest } = l.bindings;
+  // Constant weights are uploaded transposed instead (vec4 loads of A, see the shader).
   const wt = k.constant(1);
   const vecA = !!wt;
-  const w = wt ? k.weight('wt', transposeWeights(Float32Array.from(wt.data), l.group, Mg, K)) : wRef;
+  const w = wt ? k.weight('wt', transposeWeights(wt.data, l.group, Mg, K)) : l.weights();
   const common = { M, Mg, K, OSP, ncols, n_tiles, m_tiles, tiles, ...l.act, ...(vecA ? { mq: Math.ceil(Mg / 4) } : {}) };
   if ('implicit' in source) {
     k.dispatch({

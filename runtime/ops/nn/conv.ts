@@ -82,8 +82,11 @@ export interface ConvLowering {
   /** The window in the input's own rank (1, 2 or 3 spatial axes). */
   win: Window;
   group: number;
-  /** x, w, y, and bias / residual when present, by the WGSL names every Conv shader uses. */
+  /** x, y, and bias / residual when present, by the WGSL names every Conv shader uses. */
   bindings: Record<string, BufferRef>;
+  /** W in its ONNX layout (binding `w`). A function: a constant W is uploaded only when bound,
+   * not by variants that upload it re-laid out instead. */
+  weights: () => BufferRef;
   /** The epilogue's defines (shaders/epilogue.wgsl and the bias/residual blocks). */
   epilogue: { HAS_BIAS: boolean; HAS_RESIDUAL: boolean; ACTIVATION: string };
   /** The epilogue's uniforms. */
@@ -176,8 +179,8 @@ function applicable(algo: ConvAlgorithm, Cg: number, win: Window): boolean {
  *   - fewer than DIRECT_BELOW_MG output channels per group: 'direct';
  *   - 1x1 (x1) window, stride 1, no padding: 'pointwise' (a plain GEMM per batch);
  *   - im2colWins (conv-gemm.ts): outputs of few positions, where the implicit GEMM's tile
- *     (chosen by rows alone) leaves most columns idle, or K is deep enough that its per-element
- *     tap arithmetic costs more than writing and re-reading the im2col matrix: 'im2col';
+ *     (chosen by rows alone) would leave most of its columns idle and im2col's GEMM, whose tile
+ *     is chosen for both dims, needs far fewer tile-steps: 'im2col';
  *   - otherwise 'implicit-gemm'.
  */
 function algorithm(k: KernelBuilder, C: number, M: number, group: number, win: Window): ConvAlgorithm {
@@ -217,12 +220,12 @@ function algorithm(k: KernelBuilder, C: number, M: number, group: number, win: W
  * estimated lavapipe CPU time. Winograd (the cheaper of F(2x2) and F(4x4) by winogradCostNs:
  * its padded GEMM, transforms and two extra dispatches) runs when it is below WINOGRAD_MARGIN
  * times the implicit GEMM's estimate, IMPLICIT_NS_PER_MAC per padded multiply-add (9C per output
- * and channel against 2.25C for F(4x4), 4C for F(2x2)); im2col, where conv-gemm.ts picks it (at
- * most 64 output columns), measured within ±10% of the implicit GEMM on these layers, has the
- * same estimate. In effect Winograd wins from ~16 channels on; it loses with few input channels
- * (3 -> 64 at 224x224: the transforms and K padded to the GEMM's chunk cost more than the saved
- * multiplies), and F(4x4) loses to F(2x2) on small images (1 to 4 tiles per image: a narrow GEMM
- * over 36 points that reads 4x the weights).
+ * and channel against 2.25C for F(4x4), 4C for F(2x2)); im2col, where conv-gemm.ts picks it
+ * (outputs of few positions, see im2colWins), measured within ±10% of the implicit GEMM on
+ * these layers, has the same estimate. In effect Winograd wins from ~16 channels on; it loses
+ * with few input channels (3 -> 64 at 224x224: the transforms and K padded to the GEMM's chunk
+ * cost more than the saved multiplies), and F(4x4) loses to F(2x2) on small images (1 to 4
+ * tiles per image: a narrow GEMM over 36 points that reads 4x the weights).
  * Measured per conv, CPU ms of the lavapipe process (2 cores, batch 1, 3x3 pad 1 + bias + Relu;
  * bench/conv-layers.ts; ±10% run to run, more on the smallest):
  *   layer (C->M @ HxW)   implicit-gemm   im2col   winograd-f2   winograd   auto picks
@@ -352,9 +355,8 @@ export const Conv: OpDef<ConvAttrs> = {
       emitWinograd(k, wconv, winograd);
       return;
     }
-    const bindings = {
+    const io = {
       x: k.input(0),
-      w: k.input(1),
       y: k.output(0),
       ...(hasBias ? { bias: k.input(2) } : {}),
       ...(a.residual ? { residual: k.input(CONV_RESIDUAL_INPUT) } : {}),
@@ -377,7 +379,7 @@ export const Conv: OpDef<ConvAttrs> = {
     if (sizeOf(k.outputs[0].shape) === 0) return;
 
     const algo = algorithm(k, C, M, a.group, full);
-    const lowering: ConvLowering = { win: full, group: a.group, bindings, epilogue, act: epilogueUniforms(a.activation) };
+    const lowering: ConvLowering = { win: full, group: a.group, bindings: io, weights: () => k.input(1), epilogue, act: epilogueUniforms(a.activation) };
     if (algo === 'depthwise') return emitDepthwise(k, lowering);
     if (algo === 'pointwise') return emitConvGemm(k, lowering, 'pointwise');
     if (algo === 'im2col') return emitIm2col(k, lowering);
@@ -386,6 +388,7 @@ export const Conv: OpDef<ConvAttrs> = {
       return emitConvGemm(k, lowering, 'implicit');
     }
 
+    const bindings = { ...io, w: k.input(1) };
     if (algo === 'direct') {
       const total = N * M * OH * OW;
       k.dispatch({

@@ -25,7 +25,7 @@ export function emitConv3dDirect(k: KernelBuilder, l: ConvLowering): void {
     shader: 'conv3d-direct',
     variant: 'direct 3d',
     defines: { WG: DIRECT_WG, ...l.epilogue },
-    bindings: l.bindings,
+    bindings: { ...l.bindings, w: l.weights() },
     uniforms: {
       total,
       C,
