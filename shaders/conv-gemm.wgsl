@@ -15,7 +15,8 @@
 //   otherwise a dense operand b, with B_g[k, n] = b[(n / OSP) * b_bs + n % OSP + g * b_gs + k * b_ks]:
 //     'pointwise' (1x1 kernel, stride 1, no padding) reads x itself (b_bs = C*OSP, b_ks = OSP,
 //     b_gs = Cg*OSP): no index arithmetic at all in the K loop; 'im2col' reads the matrix that
-//     shaders/im2col.wgsl wrote ([group][K][ncols], b_bs = OSP, b_ks = ncols, b_gs = K*ncols).
+//     shaders/im2col.wgsl wrote ([group][K][ld], ld = ncols rounded up to 4: b_bs = OSP, so that
+//     the column offset is n itself, b_ks = ld, b_gs = K*ld).
 //     VEC_B: every column quad (n multiple of 4) is 4 contiguous, 16-byte aligned elements of b
 //     (the host checks the strides), so b is read as vec4s.
 // Tiling (as shaders/conv2d.wgsl): a workgroup computes a {{TM}}x{{TN}} tile of Y_g with 64
