@@ -9,63 +9,19 @@
 // (scripts/setup-system.sh installs them).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InferenceSession, Tensor } from '../runtime/index.node.js';
 import { randomFloats } from './util/rng.js';
 import { relativeError, runReference } from './util/reference.js';
+import { ensureExported } from './util/exported-models.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const EXPORT_SCRIPT = join(ROOT, 'scripts', 'export-models.py');
-const PYTHON = '/usr/bin/python3';
 /** Whole-model tolerance on max|a-b| / max|b|: fp32 accumulation-order differences over ~50 layers. */
 const MAX_REL_ERROR = 1e-3;
 
-interface ManifestEntry {
-  name: string;
-  file: string;
-  input: { name: string; shape: number[]; dims: (number | string)[] };
-  output: { name: string; shape: number[] };
-  seed: number;
-  ops: string[];
-  notes: string;
-}
-
-/** Mirrors default_out_dir() in scripts/export-models.py: keyed by the script's content. */
-function modelsDir(): string {
-  const hash = createHash('sha256').update(readFileSync(EXPORT_SCRIPT)).digest('hex').slice(0, 16);
-  const base = process.env.FOVEA_CACHE_DIR || join(homedir(), '.cache', 'fovea');
-  return join(base, 'models', hash);
-}
-
-/** Loads the manifest, exporting the models first when this version of the script has not run yet. */
-function ensureModels(): { dir: string; models: ManifestEntry[] } {
-  const dir = modelsDir();
-  const manifest = join(dir, 'manifest.json');
-  if (!existsSync(manifest)) {
-    const probe = spawnSync(PYTHON, ['-c', 'import torch, torchvision, onnx'], { encoding: 'utf8' });
-    if (probe.status !== 0) {
-      throw new Error(
-        `the model tests export their models with PyTorch, but ${PYTHON} cannot import torch/torchvision/onnx ` +
-          `(${(probe.error?.message ?? probe.stderr).trim().split('\n').pop()}).\n` +
-          `Install python3-torch python3-torchvision python3-onnx: run \`bash scripts/setup-system.sh\` ` +
-          `(or \`sudo apt-get install -y python3-torch python3-torchvision python3-onnx\`).`,
-      );
-    }
-    console.log(`[models] exporting the test models to ${dir} (first run for this export script, ~30 s)`);
-    // No --out: the script's default dir is this one, and it then also removes stale exports.
-    const r = spawnSync(PYTHON, [EXPORT_SCRIPT], { encoding: 'utf8', maxBuffer: 64 << 20 });
-    for (const line of r.stdout.split('\n')) if (line.startsWith('[export-models]')) console.log(line);
-    if (r.status !== 0 || !existsSync(manifest)) {
-      throw new Error(`scripts/export-models.py failed (exit ${r.status ?? r.signal}) or wrote no ${manifest}:\n${r.stderr.slice(-4000)}`);
-    }
-  }
-  return { dir, models: (JSON.parse(readFileSync(manifest, 'utf8')) as { models: ManifestEntry[] }).models };
-}
+const ensureModels = () => ensureExported('export-models', 'models', '~30 s');
 
 const ms = (t: number) => `${t.toFixed(0)} ms`;
 
