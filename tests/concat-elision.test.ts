@@ -58,3 +58,25 @@ test('batch 2: slices are not contiguous, the concat copies', async () => {
   await checkAgainstReference(m, { x });
   assert.equal(await concatDispatches(m, x), 2);
 });
+
+test('DenseNet-style block: every concat is a prefix of the last, no copies at all', async () => {
+  const b = new ModelBuilder(13);
+  b.input('x', [1, 4, 8, 8]);
+  b.init('w0', { dtype: 'float32', dims: [16, 4, 1, 1], data: randomFloats(64, 20) });
+  const [f0] = b.node('Conv', ['x', 'w0'], {}, ['f0']);
+  let feats = [f0];
+  for (let k = 1; k <= 3; k++) {
+    const [cat] = b.node('Concat', [...feats], { axis: 1 }, [`cat${k}`]);
+    const cin = 16 * k;
+    b.init(`w${k}`, { dtype: 'float32', dims: [16, cin, 3, 3], data: randomFloats(16 * cin * 9, 20 + k) });
+    const [r] = b.node('Relu', [cat]);
+    const [f] = b.node('Conv', [r, `w${k}`], { pads: [1, 1, 1, 1] }, [`f${k}`]);
+    feats = [...feats, f];
+  }
+  b.node('Concat', feats, { axis: 1 }, ['y']);
+  b.output('y', [1, 64, 8, 8]);
+  const m = b.build();
+  const x = new Tensor('float32', randomFloats(256, 7), [1, 4, 8, 8]);
+  await checkAgainstReference(m, { x });
+  assert.equal(await concatDispatches(m, x), 0);
+});

@@ -53,7 +53,7 @@ export function planGraph(g: Graph, limits: KernelLimits, options: KernelOptions
   const buffers: PlanBuffer[] = [];
   const dispatches: PlanDispatch[] = [];
   const values = new Map<string, BufferRef>();
-  const elided = elideConcats(g);
+  const { homes: elided, inPlace: concatInPlace } = elideConcats(g);
   const alloc = (bytes: number, label: string, init?: InitData, node?: Node, shape?: readonly number[]): number => {
     const size = Math.max(4, Math.ceil(bytes / 4) * 4);
     if (!(size <= limits.maxBufferSize)) {
@@ -111,8 +111,7 @@ export function planGraph(g: Graph, limits: KernelLimits, options: KernelOptions
       if (!op.gpu || !node.outputs.slice(1).some(Boolean)) continue;
     }
     const attrs = op.parse(ctx);
-    const inPlace = new Set(node.opType === 'Concat' && !node.domain ? node.inputs.map((x, i) => (elided.has(x) ? i : -1)).filter((i) => i >= 0) : []);
-    const k = kernelBuilder(node, g, limits, options, valueRef, alloc, dispatches, shapeOf, (id) => buffers[id].bytes, inPlace);
+    const k = kernelBuilder(node, g, limits, options, valueRef, alloc, dispatches, shapeOf, (id) => buffers[id].bytes, concatInPlace.get(node.name) ?? new Set());
     try {
       op.gpu!(k, attrs);
     } catch (e) {
@@ -205,18 +204,23 @@ const BINDING_OFFSET_ALIGNMENT = 256;
 /**
  * Concat elision: a Concat whose inputs are contiguous slices of its output (every dim before the
  * axis is 1, e.g. channel concat at batch 1 — Inception, DenseNet, SqueezeNet's fire modules,
- * U-Net skips) needs no copy when each input's producer writes straight into its slice. An input
- * qualifies when a dispatching node produces it (not a graph input, constant or view), it is not
- * a graph output and no other Concat claims it, and its slice starts at a binding-aligned offset
- * (its readers bind the same region). Inputs that do not qualify are still copied by the Concat.
+ * U-Net skips) needs no copy when each input's producer writes straight into its slice.
+ * Families: when a Concat's input list is a prefix of another's (DenseNet: every layer of a dense
+ * block concatenates all earlier features, and the block output concatenates them all), the
+ * whole family lives in the longest one's buffer (its root): each member's output is the root's
+ * prefix, and each shared input has the same offset in all of them.
+ * An input is placed when a dispatching node produces it (not a graph input, constant, view or
+ * Concat), it is not a graph output, every Concat that reads it is in one family, and its slice
+ * starts at a binding-aligned offset (its readers bind the same region). Inputs that do not
+ * qualify are still copied by their Concats.
  */
-function elideConcats(g: Graph): Map<string, { concatOutput: string; byteOffset: number }> {
+function elideConcats(g: Graph): { homes: Map<string, { concatOutput: string; byteOffset: number }>; inPlace: Map<string, Set<number>> } {
   const producer = new Map<string, Node>();
   for (const n of g.nodes) for (const o of n.outputs) if (o) producer.set(o, n);
-  const claimed = new Map<string, number>();
-  for (const n of g.nodes) if (n.opType === 'Concat' && !n.domain) for (const x of n.inputs) claimed.set(x, (claimed.get(x) ?? 0) + 1);
   const outputs = new Set(g.outputs);
-  const out = new Map<string, { concatOutput: string; byteOffset: number }>();
+  interface Cat { node: Node; axis: number; offsets: number[]; root?: Cat }
+  const cats: Cat[] = [];
+  const claimedBy = new Map<string, Cat[]>();
   for (const n of g.nodes) {
     if (n.opType !== 'Concat' || n.domain) continue;
     const y = g.values.get(n.outputs[0]);
@@ -226,18 +230,52 @@ function elideConcats(g: Graph): Map<string, { concatOutput: string; byteOffset:
     const axis = raw < 0 ? raw + rank : raw;
     if (axis < 0 || axis >= rank || y.shape.slice(0, axis).some((d) => d !== 1)) continue;
     const inner = sizeOf(y.shape.slice(axis + 1));
+    const offsets: number[] = [];
     let at = 0;
     for (const x of n.inputs) {
-      const shape = g.values.get(x)?.shape;
-      if (!shape) break;
-      const byteOffset = at * inner * BYTES_PER_ELEMENT;
-      at += shape[axis];
+      offsets.push(at * inner * BYTES_PER_ELEMENT);
+      at += g.values.get(x)?.shape?.[axis] ?? NaN;
+    }
+    if (Number.isNaN(at)) continue;
+    cats.push({ node: n, axis, offsets });
+  }
+  // Every Concat that reads a value, eligible or not (an ineligible one, rootless, blocks placement).
+  for (const n of g.nodes) {
+    if (n.opType !== 'Concat' || n.domain) continue;
+    const cat = cats.find((c) => c.node === n) ?? { node: n, axis: -1, offsets: [] };
+    for (const x of n.inputs) claimedBy.set(x, [...(claimedBy.get(x) ?? []), cat]);
+  }
+  const isPrefix = (a: Cat, b: Cat) => a.axis === b.axis && a.node.inputs.length <= b.node.inputs.length && a.node.inputs.every((x, i) => b.node.inputs[i] === x);
+  for (const c of cats) {
+    c.root = c;
+    for (const d of cats) if (isPrefix(c, d) && d.node.inputs.length > c.root.node.inputs.length) c.root = d;
+  }
+
+  const homes = new Map<string, { concatOutput: string; byteOffset: number }>();
+  for (const c of cats) {
+    if (c.root !== c) continue;
+    c.node.inputs.forEach((x, i) => {
       const p = producer.get(x);
       const op = p ? getOp(p.domain, p.opType) : undefined;
-      const ok = p && op?.gpu && !op.view && p.opType !== 'Concat' && !outputs.has(x) && !g.initializers.has(x) && claimed.get(x) === 1 &&
-        byteOffset % BINDING_OFFSET_ALIGNMENT === 0 && sizeOf(shape) > 0;
-      if (ok) out.set(x, { concatOutput: n.outputs[0], byteOffset });
+      const readers = claimedBy.get(x) ?? [];
+      const ok = p && op?.gpu && !op.view && p.opType !== 'Concat' && !outputs.has(x) && !g.initializers.has(x) &&
+        readers.every((r) => r.root === c) && c.offsets[i] % BINDING_OFFSET_ALIGNMENT === 0 && sizeOf(g.values.get(x)!.shape!) > 0;
+      if (ok) homes.set(x, { concatOutput: c.node.outputs[0], byteOffset: c.offsets[i] });
+    });
+  }
+  // A family member's output is its root's prefix (unless it is a graph output or another Concat reads it).
+  for (const c of cats) {
+    const y = c.node.outputs[0];
+    if (c.root !== c && !outputs.has(y) && !claimedBy.has(y) && sizeOf(g.values.get(y)!.shape!) > 0) {
+      homes.set(y, { concatOutput: c.root!.node.outputs[0], byteOffset: 0 });
     }
   }
-  return out;
+  const inPlace = new Map<string, Set<number>>();
+  for (const c of cats) {
+    const rootOut = c.root!.node.outputs[0];
+    const outHome = c.root === c ? rootOut : homes.get(c.node.outputs[0])?.concatOutput;
+    if (outHome !== rootOut) continue;
+    inPlace.set(c.node.name, new Set(c.node.inputs.map((x, i) => (homes.get(x)?.concatOutput === rootOut ? i : -1)).filter((i) => i >= 0)));
+  }
+  return { homes, inPlace };
 }
