@@ -11,6 +11,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ModelBuilder, type AttrInput } from '../util/onnx-builder.js';
+import { addConvWeights } from '../util/conv-weights.js';
 import { randomFloats } from '../util/rng.js';
 import { assertClose, checkAgainstReference, runReference, type Feeds } from '../util/reference.js';
 import { InferenceSession, Tensor } from '../../runtime/index.node.js';
@@ -40,23 +41,8 @@ function model(c: Case, seed = 1): { model: Uint8Array; feeds: Feeds } {
   const b = new ModelBuilder(c.opset ?? 13);
   const feeds: Feeds = { x: f32(c.x, seed) };
   b.input('x', c.x);
-  const inputs = ['x', 'w'];
   const M = c.w[1] * Number(c.attrs?.group ?? 1);
-  if (c.weightsAsInputs) {
-    b.input('w', c.w);
-    feeds.w = f32(c.w, seed + 1);
-  } else {
-    b.init('w', { dtype: 'float32', dims: c.w, data: randomFloats(count(c.w), seed + 1) });
-  }
-  if (c.bias) {
-    inputs.push('b');
-    if (c.weightsAsInputs) {
-      b.input('b', [M]);
-      feeds.b = f32([M], seed + 2);
-    } else {
-      b.init('b', { dtype: 'float32', dims: [M], data: randomFloats(M, seed + 2) });
-    }
-  }
+  const inputs = ['x', ...addConvWeights(b, feeds, { w: c.w, biasLength: c.bias ? M : undefined, asInputs: c.weightsAsInputs, seed })];
   b.node('ConvTranspose', inputs, c.attrs ?? {}, ['y']);
   b.output('y');
   return { model: b.build(), feeds };

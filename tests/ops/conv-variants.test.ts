@@ -12,6 +12,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ModelBuilder, type AttrInput } from '../util/onnx-builder.js';
+import { addConvWeights } from '../util/conv-weights.js';
 import { randomFloats } from '../util/rng.js';
 import { checkAgainstReference, type Feeds } from '../util/reference.js';
 import { InferenceSession, Tensor } from '../../runtime/index.node.js';
@@ -46,23 +47,8 @@ function build(c: Case, epilogue: Epilogue, yShape: number[] | undefined, seed =
   const b = new ModelBuilder(13);
   const feeds: Feeds = { x: f32(c.x, seed) };
   b.input('x', c.x);
-  const inputs = ['x', 'w'];
   const M = c.w[0];
-  if (c.weightsAsInputs) {
-    b.input('w', c.w);
-    feeds.w = f32(c.w, seed + 1);
-  } else {
-    b.init('w', { dtype: 'float32', dims: c.w, data: randomFloats(count(c.w), seed + 1) });
-  }
-  if (c.bias) {
-    inputs.push('b');
-    if (c.weightsAsInputs) {
-      b.input('b', [M]);
-      feeds.b = f32([M], seed + 2);
-    } else {
-      b.init('b', { dtype: 'float32', dims: [M], data: randomFloats(M, seed + 2) });
-    }
-  }
+  const inputs = ['x', ...addConvWeights(b, feeds, { w: c.w, biasLength: c.bias ? M : undefined, asInputs: c.weightsAsInputs, seed })];
   if (epilogue === 'none') {
     b.node('Conv', inputs, c.attrs ?? {}, ['y']);
   } else {
