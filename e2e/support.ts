@@ -32,11 +32,15 @@ export const SWIFTSHADER_ARGS = [
 /** The same browser with WebGPU switched off: navigator.gpu exists but gives no adapter. */
 export const NO_WEBGPU_ARGS = ['--no-sandbox', '--disable-webgpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
-export async function launchChromium(args: string[] = SWIFTSHADER_ARGS): Promise<Browser> {
+/** `options`: Playwright's launch env and ignoreDefaultArgs (e.g. a Vulkan ICD for another adapter). */
+export async function launchChromium(
+  args: string[] = SWIFTSHADER_ARGS,
+  options: { env?: Record<string, string | undefined>; ignoreDefaultArgs?: string[] } = {},
+): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`no chromium at ${CHROMIUM}: run "npm run setup" (apt-get install chromium) or set FOVEA_CHROMIUM`);
   }
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args, timeout: 30_000 });
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args, timeout: 30_000, ...options });
 }
 
 /** Forwards the page's console errors and uncaught exceptions to the test log. */
@@ -63,6 +67,8 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.wasm': 'application/wasm',
   '.css': 'text/css; charset=utf-8',
   '.json': 'application/json',
   '.map': 'application/json',
@@ -78,9 +84,14 @@ export interface StaticServer {
 
 /**
  * Serves files from `roots` (first match wins) and in-memory `files` (path → bytes) on
- * http://localhost:<free port>/. Only GET/HEAD; paths cannot escape the roots.
+ * http://localhost:<free port>/. Only GET/HEAD; paths cannot escape the roots. `headers` go on
+ * every 200 response (e.g. COOP/COEP, which make the page cross-origin isolated: wasm threads).
  */
-export async function serveStatic(roots: string[], files: Record<string, Uint8Array | string> = {}): Promise<StaticServer> {
+export async function serveStatic(
+  roots: string[],
+  files: Record<string, Uint8Array | string> = {},
+  headers: Record<string, string> = {},
+): Promise<StaticServer> {
   const server: Server = createServer(async (req, res) => {
     try {
       let path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
@@ -103,7 +114,7 @@ export async function serveStatic(roots: string[], files: Record<string, Uint8Ar
       }
       const bytes = typeof body === 'string' ? Buffer.from(body) : body;
       // CORS: pages on another localhost port (the demo loading a model by URL) may fetch these.
-      res.writeHead(200, { 'content-type': type, 'content-length': bytes.length, 'cache-control': 'no-store', 'access-control-allow-origin': '*' });
+      res.writeHead(200, { 'content-type': type, 'content-length': bytes.length, 'cache-control': 'no-store', 'access-control-allow-origin': '*', ...headers });
       res.end(req.method === 'HEAD' ? undefined : bytes);
     } catch (e) {
       res.writeHead(500, { 'content-type': 'text/plain' }).end(String(e));

@@ -10,9 +10,9 @@ import { printGraph } from './ir/print.js';
 import { planGraph, type Plan } from './gpu/plan.js';
 import { Executor } from './gpu/executor.js';
 import { planMemory, type MemoryPlan } from './gpu/memory.js';
-import { acquireDevice } from './gpu/device.js';
+import { acquireDevice, kernelLimits, type AcquiredDevice } from './gpu/device.js';
 import { pipelineCacheSize } from './gpu/pipeline-cache.js';
-import type { KernelLimits } from './ops/types.js';
+import type { GemmKernel, KernelLimits } from './ops/types.js';
 import { Tensor, fromElements, elementsToData, tensorTypeOf, toGpuElements, type TensorType } from './tensor.js';
 import { downloadBuffer, type Feed } from './gpu/executor.js';
 import { InputError, LimitError, SessionError } from './errors.js';
@@ -40,6 +40,13 @@ export interface SessionOptions {
    * cannot run the node. Wins over convAlgorithm; 'auto' gives the node the automatic choice
    * whatever convAlgorithm says. */
   convAlgorithmByNode?: Record<string, 'auto' | ConvAlgorithmName>;
+  /**
+   * The GEMM kernel of 1x1 ('pointwise') and 'im2col' convs: 'tiled' (workgroup-memory tiles, the
+   * choice on GPUs), 'subgroup' (subgroup broadcasts, no workgroup memory: the choice on software
+   * adapters such as lavapipe and SwiftShader; needs the 'subgroups' feature and constant weights,
+   * elsewhere 'tiled'), or 'auto' (the default: by adapter). For tests and benchmarks.
+   */
+  gemmKernel?: GemmKernel;
   /** Lower the storage-binding size the planner assumes (tests of operand splitting). */
   maxStorageBufferBindingSize?: number;
   /** Share GPU buffers between activations whose lifetimes do not overlap (default true). */
@@ -115,6 +122,8 @@ export interface SessionStats {
   weightBytes: number;
   pipelines: number;
   adapter: string;
+  /** The kernel of every dispatch, in execution order (node, op and variant, as profiles name them). */
+  kernels: { node: string; op: string; variant: string }[];
 }
 
 /** Default for SessionOptions.maxMemoryBytes. */
@@ -127,6 +136,10 @@ function checkConvAlgorithms(options: SessionOptions): void {
     if (typeof v !== 'string' || !known.includes(v)) throw new InputError(`${what} must be one of ${known.join(', ')}, got ${JSON.stringify(v)}`);
   };
   if (options.convAlgorithm !== undefined) check('convAlgorithm', options.convAlgorithm);
+  const gemm: readonly unknown[] = ['auto', 'tiled', 'subgroup'];
+  if (options.gemmKernel !== undefined && !gemm.includes(options.gemmKernel)) {
+    throw new InputError(`gemmKernel must be one of ${gemm.join(', ')}, got ${JSON.stringify(options.gemmKernel)}`);
+  }
   const byNode = options.convAlgorithmByNode;
   if (byNode === undefined) return;
   if (!byNode || typeof byNode !== 'object') throw new InputError('convAlgorithmByNode must be an object of variant names by node name');
@@ -176,6 +189,7 @@ export class InferenceSession {
     private readonly device: GPUDevice,
     readonly adapter: string,
     private readonly options: SessionOptions,
+    private readonly adapterInfo?: AcquiredDevice['adapterInfo'],
   ) {
     const meta = (name: string): ValueMetadata => {
       const v = model.values.get(name);
@@ -204,13 +218,15 @@ export class InferenceSession {
     checkDeclaredInputs(model, limit);
     let device = options.device;
     let adapter = 'caller device';
+    let adapterInfo: AcquiredDevice['adapterInfo'] | undefined;
     if (!device) {
       const acquired = await acquireDevice();
       device = acquired.device;
-      const i = acquired.adapterInfo;
+      adapterInfo = acquired.adapterInfo;
+      const i = adapterInfo;
       adapter = [i.backend, i.vendor, i.architecture, i.description].filter(Boolean).join(' ');
     }
-    const s = new InferenceSession(model, device, adapter, options);
+    const s = new InferenceSession(model, device, adapter, options, adapterInfo);
     const allStatic = model.inputs.every((n) => {
       const v = model.values.get(n)!;
       return v.shape || v.declared?.every((d) => typeof d === 'number' || options.freeDimensions?.[d] !== undefined);
@@ -243,6 +259,7 @@ export class InferenceSession {
           forceAlgorithm: this.options.forceAlgorithm,
           convAlgorithm: this.options.convAlgorithm,
           convAlgorithmByNode: this.options.convAlgorithmByNode,
+          gemmKernel: this.options.gemmKernel,
         });
         const dumpNode = this.options.debug?.dumpWgsl;
         if (dumpNode) for (const d of plan.dispatches) if (d.node === dumpNode) console.log(`// ${d.op} "${d.node}" [${d.variant}]\n${d.code}`);
@@ -278,16 +295,9 @@ export class InferenceSession {
   }
 
   private limits(): KernelLimits {
-    const l = this.device.limits;
+    const l = kernelLimits(this.device, this.adapterInfo);
     const cap = this.options.maxStorageBufferBindingSize;
-    return {
-      maxStorageBufferBindingSize: cap ? Math.min(cap, l.maxStorageBufferBindingSize) : l.maxStorageBufferBindingSize,
-      maxBufferSize: l.maxBufferSize,
-      maxComputeWorkgroupsPerDimension: l.maxComputeWorkgroupsPerDimension,
-      maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
-      maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
-      maxStorageBuffersPerShaderStage: l.maxStorageBuffersPerShaderStage,
-    };
+    return cap ? { ...l, maxStorageBufferBindingSize: Math.min(cap, l.maxStorageBufferBindingSize) } : l;
   }
 
   async run(feeds: Record<string, Tensor>, runOptions: RunOptions = {}): Promise<RunResult> {
@@ -405,6 +415,7 @@ export class InferenceSession {
       weightBytes: weights.reduce((a, b) => a + b.bytes, 0),
       pipelines: new Set(plan.dispatches.map((d) => d.code)).size,
       adapter: this.adapter,
+      kernels: plan.dispatches.map((d) => ({ node: d.node, op: d.op, variant: d.variant })),
     };
   }
 

@@ -13,8 +13,10 @@
 //     holds (c*D*H*W + kd*dd*H*W + kh*dh*W + kw*dw, kd*dd, kh*dh, kw*dw); colbase and the window
 //     origin (id0, ih0, iw0) are computed once per thread, so the K loop has no integer division;
 //   otherwise a dense operand b, with B_g[k, n] = b[(n / OSP) * b_bs + n % OSP + g * b_gs + k * b_ks]:
-//     'pointwise' (1x1 kernel, stride 1, no padding) reads x itself (b_bs = C*OSP, b_ks = OSP,
-//     b_gs = Cg*OSP): no index arithmetic at all in the K loop; 'im2col' reads the matrix that
+//     'pointwise' (1x1 kernel, no padding) reads x itself (b_bs = C*H*W, b_ks = H*W,
+//     b_gs = Cg*H*W): no index arithmetic at all in the K loop; with STRIDED (strides > 1: a
+//     strided 1x1 conv, e.g. ResNet's downsample shortcuts) the column's offset in the plane is
+//     (p / OW) * b_rs + (p % OW) * b_cs instead of p, computed once per thread; 'im2col' reads the matrix that
 //     shaders/im2col.wgsl wrote ([group][K][ld], ld = ncols rounded up to 4: b_bs = OSP, so that
 //     the column offset is n itself, b_ks = ld, b_gs = K*ld).
 //     VEC_B: every column quad (n multiple of 4) is 4 contiguous, 16-byte aligned elements of b
@@ -57,6 +59,11 @@ struct Params {
   b_bs: u32,
   b_gs: u32,
   b_ks: u32,
+#if STRIDED
+  OW: u32,
+  b_rs: u32,
+  b_cs: u32,
+#endif
 #endif
 #if VEC_A
   mq: u32,
@@ -105,28 +112,7 @@ const THREADS: u32 = 64u;
 var<workgroup> As: array<vec4<f32>, TK * TM4>;
 var<workgroup> Bs: array<vec4<f32>, TK * TN4>;
 
-// Writes row m (within the group) of the tile for 4 consecutive columns whose output offsets
-// (batch*M*OSP + p) are `cols`; `ok` masks columns past ncols.
-fn store4(m: u32, g: u32, cols: vec4<u32>, ok: vec4<bool>, acc: vec4<f32>) {
-  if (m >= params.Mg) { return; }
-  let oc = g * params.Mg + m;
-#if HAS_BIAS
-  let vb = acc + bias[oc];
-#else
-  let vb = acc;
-#endif
-  let base = oc * params.OSP;
-  for (var j = 0u; j < 4u; j++) {
-    if (ok[j]) {
-      let o = cols[j] + base;
-#if HAS_RESIDUAL
-      y[o] = epilogue_activation(vb[j] + residual[o]);
-#else
-      y[o] = epilogue_activation(vb[j]);
-#endif
-    }
-  }
-}
+//#include conv-gemm-store
 
 @compute @workgroup_size(THREADS)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
@@ -158,7 +144,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let iw0 = vec4<i32>(p4 % params.OW) * params.stride_w - params.pad_w;
   let colbase = vec4<i32>((bat4 * params.C + g * params.Cg) * params.D * params.H * params.W) + (id0 * Hi + ih0) * Wi + iw0;
 #else
+#if STRIDED
+  let colbase = bat4 * params.b_bs + (p4 / params.OW) * params.b_rs + (p4 % params.OW) * params.b_cs + g * params.b_gs;
+#else
   let colbase = bat4 * params.b_bs + p4 + g * params.b_gs;
+#endif
 #endif
 
   // A loader: a fixed k of the chunk, row quads lq_a, lq_a + THREADS/TK, ...

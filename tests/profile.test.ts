@@ -31,7 +31,9 @@ test('profile: one timing per dispatch, named by node and kernel, outputs unchan
   assert.deepEqual([...prof.y.data], [...plain.y.data]);
   const p = prof.profile!;
   assert.equal(p.dispatches.length, (await s.stats()).dispatches);
-  assert.deepEqual(p.dispatches.map((d) => d.op), ['Conv', 'MaxPool', 'GlobalAveragePool']);
+  // A conv may run as more than one dispatch (im2col + GEMM on software adapters): op runs, in order.
+  const ops = p.dispatches.map((d) => d.op).filter((op, i, all) => op !== all[i - 1]);
+  assert.deepEqual(ops, ['Conv', 'MaxPool', 'GlobalAveragePool']);
   assert.ok(p.dispatches.every((d) => d.ms >= 0 && Number.isFinite(d.ms) && d.variant));
   assert.ok(['timestamp-query', 'cpu-per-dispatch'].includes(p.method));
   assert.ok(Math.abs(p.totalMs - p.dispatches.reduce((a, d) => a + d.ms, 0)) < 1e-9);

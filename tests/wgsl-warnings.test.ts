@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { acquireDevice } from '../runtime/index.node.js';
+import { kernelLimits } from '../runtime/gpu/device.js';
 import { decodeModel } from '../loaders/onnx/decode.js';
 import { runPasses, type GraphOptimizationLevel } from '../runtime/passes/index.js';
 import { planGraph } from '../runtime/gpu/plan.js';
@@ -17,7 +18,7 @@ import { getOp } from '../runtime/ops/registry.js';
 import { checkSupported } from '../runtime/ops/unsupported.js';
 import { makeHost } from '../runtime/ir/host-tensor.js';
 import type { Graph, HostTensor } from '../runtime/ir/types.js';
-import type { KernelLimits } from '../runtime/ops/types.js';
+import type { GemmKernel, KernelLimits } from '../runtime/ops/types.js';
 import { CONV_ALGORITHMS } from '../runtime/ops/nn/conv.js';
 import { WINOGRAD_ALGORITHMS } from '../runtime/ops/nn/conv-winograd.js';
 import { GEMM_ALGORITHMS } from '../runtime/ops/linalg/gemm-kernel.js';
@@ -59,14 +60,16 @@ function collect(model: Graph, feeds: Map<string, Feed>, limits: KernelLimits, c
     feedShapes[name] = f?.dims ?? (v?.declared ?? v?.shape ?? []).map((d) => (typeof d === 'number' ? d : 1));
   }
   const ops = new Set(g.nodes.map((n) => n.opType));
-  const runs: { level: GraphOptimizationLevel; force?: string }[] = [{ level: 'all' }, { level: 'disabled' }];
+  const runs: { level: GraphOptimizationLevel; force?: string; gemm?: GemmKernel }[] = [{ level: 'all' }, { level: 'disabled' }];
   for (const [owners, names] of VARIANTS) if (owners.some((o) => ops.has(o))) for (const force of names) runs.push({ level: 'all', force });
+  // The conv GEMM kernels: both where the device allows the subgroup one.
+  if (ops.has('Conv')) for (const gemm of ['tiled', 'subgroup'] as const) for (const force of ['pointwise', 'im2col']) runs.push({ level: 'all', force, gemm });
   let planned = 0;
   for (const r of runs) {
     let plan;
     try {
       const graph = runPasses(g, { feedShapes, graphOptimizationLevel: r.level });
-      plan = planGraph(graph, limits, { forceAlgorithm: r.force });
+      plan = planGraph(graph, limits, { forceAlgorithm: r.force, gemmKernel: r.gemm });
     } catch {
       continue; // models the planner refuses (their tests cover why) have no shaders to check
     }
@@ -77,16 +80,8 @@ function collect(model: Graph, feeds: Map<string, Feed>, limits: KernelLimits, c
 }
 
 test('every WGSL variant of the test models compiles without errors or warnings', async (t) => {
-  const { device } = await acquireDevice();
-  const l = device.limits;
-  const limits: KernelLimits = {
-    maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
-    maxBufferSize: l.maxBufferSize,
-    maxComputeWorkgroupsPerDimension: l.maxComputeWorkgroupsPerDimension,
-    maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
-    maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
-    maxStorageBuffersPerShaderStage: l.maxStorageBuffersPerShaderStage,
-  };
+  const { device, adapterInfo } = await acquireDevice();
+  const limits = kernelLimits(device, adapterInfo);
   const codes = new Map<string, string>();
   let models = 0;
   for (const seed of seedModels()) {

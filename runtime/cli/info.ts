@@ -47,6 +47,8 @@ const DEFAULT_LIMITS: KernelLimits = {
   maxComputeInvocationsPerWorkgroup: 256,
   maxComputeWorkgroupStorageSize: 16384,
   maxStorageBuffersPerShaderStage: 8,
+  subgroupMinSize: 0,
+  softwareAdapter: false,
 };
 
 /** Loads a model and computes its report. */

@@ -3,6 +3,7 @@
 // The device is requested with the adapter's own limits: the defaults (e.g. 128 MiB storage
 // bindings) are lower than many adapters allow.
 import { DeviceError } from '../errors.js';
+import type { KernelLimits } from '../ops/types.js';
 
 export interface GpuProvider {
   /** Returns a GPU object (navigator.gpu-like) and a label for the adapter choice. */
@@ -16,7 +17,7 @@ export function setGpuProvider(p: GpuProvider): void {
 
 export interface AcquiredDevice {
   device: GPUDevice;
-  adapterInfo: { vendor: string; architecture: string; description: string; backend: string };
+  adapterInfo: { vendor: string; architecture: string; description: string; backend: string; subgroupMinSize?: number };
   /** Whether Fovea created the device (and so may destroy it on release). */
   owned: boolean;
 }
@@ -99,7 +100,8 @@ async function createDevice(): Promise<AcquiredDevice> {
     const v = adapter.limits[k];
     if (typeof v === 'number') requiredLimits[k] = v;
   }
-  const requiredFeatures = (['timestamp-query'] as GPUFeatureName[]).filter((f) => adapter.features.has(f));
+  // 'subgroups': the subgroup-broadcast GEMM for software adapters (shaders/conv-gemm-sg.wgsl).
+  const requiredFeatures = (['timestamp-query', 'subgroups'] as GPUFeatureName[]).filter((f) => adapter.features.has(f));
   const device = await adapter.requestDevice({ requiredLimits, requiredFeatures, label: 'fovea' });
   const info = adapter.info ?? ({} as GPUAdapterInfo);
   return {
@@ -109,7 +111,35 @@ async function createDevice(): Promise<AcquiredDevice> {
       architecture: info.architecture ?? '',
       description: info.description ?? '',
       backend,
+      subgroupMinSize: (info as { subgroupMinSize?: number }).subgroupMinSize,
     },
     owned: true,
+  };
+}
+
+/** A CPU implementation of WebGPU (Mesa lavapipe/llvmpipe, SwiftShader, or any fallback adapter). */
+export function isSoftwareAdapter(info: Partial<GPUAdapterInfo> & { isFallbackAdapter?: boolean }): boolean {
+  if (info.isFallbackAdapter) return true;
+  return /llvmpipe|lavapipe|swiftshader/i.test([info.vendor, info.architecture, info.description].join(' '));
+}
+
+/**
+ * What kernels may be specialised on: the device's limits, the smallest subgroup size when the
+ * 'subgroups' feature is enabled (0 otherwise), and whether the adapter is a CPU implementation
+ * (some kernel choices are measured per kind of adapter). `info` is the adapter's, when known
+ * (a caller's device tells it through GPUDevice.adapterInfo where the implementation has it).
+ */
+export function kernelLimits(device: GPUDevice, info?: AcquiredDevice['adapterInfo']): KernelLimits {
+  const l = device.limits;
+  const adapterInfo = info ?? (device as { adapterInfo?: GPUAdapterInfo & { subgroupMinSize?: number } }).adapterInfo;
+  return {
+    maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
+    maxBufferSize: l.maxBufferSize,
+    maxComputeWorkgroupsPerDimension: l.maxComputeWorkgroupsPerDimension,
+    maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
+    maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
+    maxStorageBuffersPerShaderStage: l.maxStorageBuffersPerShaderStage,
+    subgroupMinSize: device.features.has('subgroups') ? adapterInfo?.subgroupMinSize ?? 0 : 0,
+    softwareAdapter: adapterInfo ? isSoftwareAdapter(adapterInfo) : false,
   };
 }

@@ -48,6 +48,10 @@ export interface KernelLimits {
   maxComputeInvocationsPerWorkgroup: number;
   maxComputeWorkgroupStorageSize: number;
   maxStorageBuffersPerShaderStage: number;
+  /** The adapter's smallest subgroup size where the device has the 'subgroups' feature, else 0. */
+  subgroupMinSize: number;
+  /** A CPU implementation of WebGPU (lavapipe, SwiftShader): kernel choices measured there apply. */
+  softwareAdapter: boolean;
 }
 
 export interface KernelOptions {
@@ -59,7 +63,13 @@ export interface KernelOptions {
   /** Conv kernel variant by node name; wins over convAlgorithm and forceAlgorithm ('auto': the
    * automatic choice for that node, whatever those say). */
   convAlgorithmByNode?: Readonly<Record<string, string>>;
+  /** The GEMM kernel of 'pointwise' and 'im2col' convs: 'tiled' (shaders/conv-gemm.wgsl),
+   * 'subgroup' (shaders/conv-gemm-sg.wgsl, where the device has subgroups of 8 or more lanes and
+   * the weights are constant; elsewhere 'tiled'), or 'auto' (the default: see conv-gemm.ts). */
+  gemmKernel?: GemmKernel;
 }
+
+export type GemmKernel = 'auto' | 'tiled' | 'subgroup';
 
 export interface KernelBuilder {
   readonly node: Node;

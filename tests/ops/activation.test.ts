@@ -13,6 +13,7 @@ import { decodeModel } from '../../loaders/onnx/decode.js';
 import { runPasses } from '../../runtime/passes/index.js';
 import { planGraph } from '../../runtime/gpu/plan.js';
 import '../../runtime/ops/index.js';
+import { TEST_LIMITS } from '../util/limits.js';
 
 const size = (dims: number[]) => dims.reduce((a, b) => a * b, 1);
 const f32 = (dims: number[], seed: number, lo = -1, hi = 1) => new Tensor('float32', randomFloats(size(dims), seed, lo, hi), dims);
@@ -219,14 +220,7 @@ export async function planVariants(model: Uint8Array): Promise<string[]> {
   return planGraph(g, LIMITS).dispatches.map((d) => d.variant);
 }
 
-const LIMITS = {
-  maxStorageBufferBindingSize: 1 << 27,
-  maxBufferSize: 1 << 28,
-  maxComputeWorkgroupsPerDimension: 65535,
-  maxComputeInvocationsPerWorkgroup: 256,
-  maxComputeWorkgroupStorageSize: 16384,
-  maxStorageBuffersPerShaderStage: 8,
-};
+const LIMITS = TEST_LIMITS;
 
 test('Softmax picks a workgroup per row for long rows and a thread per row for short ones', async () => {
   for (const [dims, variant] of [[[2, 200], 'Softmax-workgroup'], [[50, 10], 'Softmax-thread']] as [number[], string][]) {

@@ -19,6 +19,7 @@ import { decodeModel } from '../../loaders/onnx/decode.js';
 import { runPasses } from '../../runtime/passes/index.js';
 import { planGraph } from '../../runtime/gpu/plan.js';
 import { ShapeError } from '../../runtime/errors.js';
+import { TEST_LIMITS } from '../util/limits.js';
 
 const TOL = { rtol: 1e-3, atol: 1e-4 };
 const ALGORITHMS = ['convtranspose-tiled', 'convtranspose-direct'];
@@ -260,14 +261,7 @@ test('ConvTranspose accepts the older [N, C, ...] form of output_shape', async (
   }
 });
 
-const LIMITS = {
-  maxStorageBufferBindingSize: 1 << 27,
-  maxBufferSize: 1 << 28,
-  maxComputeWorkgroupsPerDimension: 65535,
-  maxComputeInvocationsPerWorkgroup: 256,
-  maxComputeWorkgroupStorageSize: 16384,
-  maxStorageBuffersPerShaderStage: 8,
-};
+const LIMITS = TEST_LIMITS;
 
 async function variants(c: Case, forceAlgorithm?: string): Promise<string[]> {
   const g = runPasses(await decodeModel(model(c).model), { verify: true });

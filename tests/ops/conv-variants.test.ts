@@ -1,7 +1,8 @@
 // Conv kernel variants against onnxruntime-node: 'depthwise' (conv-depthwise.ts), 'pointwise'
 // and 'im2col' (conv-gemm.ts) on 1-D/2-D convs, and 3-D convs ('implicit-gemm', 'direct',
 // 'pointwise'; conv3d.ts). Every case runs through each variant that can run it (session option
-// convAlgorithm, checked in the plan to be the kernel that ran) and the automatic choice, twice:
+// convAlgorithm, checked in the plan to be the kernel that ran; 'pointwise' and 'im2col' with each
+// GEMM kernel, option gemmKernel) and the automatic choice, twice:
 // as a plain Conv, and as Conv + Add(skip) + Relu, which the fusion passes fold into the Conv's
 // epilogue (residual and activation; checked too). Cases: odd sizes, channel counts that are not
 // multiples of 4, batch 2 and 3, every auto_pad mode and asymmetric pads, strides 2 and 3,
@@ -15,12 +16,14 @@ import { ModelBuilder, type AttrInput } from '../util/onnx-builder.js';
 import { addConvWeights } from '../util/conv-weights.js';
 import { randomFloats } from '../util/rng.js';
 import { checkAgainstReference, type Feeds } from '../util/reference.js';
-import { InferenceSession, Tensor } from '../../runtime/index.node.js';
+import { InferenceSession, Tensor, acquireDevice } from '../../runtime/index.node.js';
+import { kernelLimits } from '../../runtime/gpu/device.js';
 import { decodeModel } from '../../loaders/onnx/decode.js';
 import { runPasses } from '../../runtime/passes/index.js';
 import { planGraph } from '../../runtime/gpu/plan.js';
 import { InputError } from '../../runtime/errors.js';
 import type { KernelOptions } from '../../runtime/ops/types.js';
+import { TEST_LIMITS } from '../util/limits.js';
 
 const TOL = { rtol: 1e-3, atol: 1e-4 };
 const count = (dims: number[]) => dims.reduce((a, b) => a * b, 1);
@@ -62,14 +65,12 @@ function build(c: Case, epilogue: Epilogue, yShape: number[] | undefined, seed =
   return { model: b.build(), feeds };
 }
 
-const LIMITS = {
-  maxStorageBufferBindingSize: 1 << 27,
-  maxBufferSize: 1 << 28,
-  maxComputeWorkgroupsPerDimension: 65535,
-  maxComputeInvocationsPerWorkgroup: 256,
-  maxComputeWorkgroupStorageSize: 16384,
-  maxStorageBuffersPerShaderStage: 8,
-};
+const LIMITS = TEST_LIMITS;
+
+async function deviceHasSubgroups(): Promise<boolean> {
+  const { device, adapterInfo } = await acquireDevice();
+  return kernelLimits(device, adapterInfo).subgroupMinSize >= 8;
+}
 
 /** The optimised graph's Conv nodes and the variant labels of the Conv dispatches, as the session would plan them. */
 async function planned(
@@ -94,9 +95,19 @@ async function outputShape(c: Case): Promise<number[]> {
   return g.values.get('y')!.shape!;
 }
 
+// 'X sg': variant X with gemmKernel 'subgroup' (shaders/conv-gemm-sg.wgsl), which the test device
+// (lavapipe/SwiftShader: subgroups of 8) runs for constant weights; plain 'pointwise' / 'im2col'
+// force gemmKernel 'tiled'.
 const dw = ['depthwise', 'im2col'];
-const pw = ['pointwise', 'im2col', 'implicit-gemm'];
-const gen = ['im2col', 'implicit-gemm'];
+const pw = ['pointwise', 'pointwise sg', 'im2col', 'im2col sg', 'implicit-gemm'];
+const gen = ['im2col', 'im2col sg', 'implicit-gemm'];
+
+/** Session options of a variant name of the cases ('auto', 'X' or 'X sg'). */
+function variantOptions(algo: string): KernelOptions {
+  if (algo === 'auto') return {};
+  const [conv, sg] = algo.split(' ');
+  return { convAlgorithm: conv, gemmKernel: sg ? 'subgroup' : 'tiled' };
+}
 const vol = ['implicit-gemm', 'direct'];
 
 const CASES: Case[] = [
@@ -124,6 +135,11 @@ const CASES: Case[] = [
   { name: 'pointwise, 12 rows x 256 columns (16x256 tile)', x: [1, 5, 16, 16], w: [12, 5, 1, 1], variants: pw, auto: 'pointwise 16x256' },
   { name: 'pointwise, 60 rows x 60 columns (64x64 tile)', x: [1, 9, 6, 10], w: [60, 9, 1, 1], bias: true, variants: pw, auto: 'pointwise 64x64' },
   { name: 'pointwise, 100 rows x 30 columns (128x32 tile)', x: [1, 8, 5, 6], w: [100, 8, 1, 1], variants: pw, auto: 'pointwise 128x32' },
+  // Strided 1x1 (ResNet's downsample shortcuts): a strided subset of the plane's columns.
+  { name: 'pointwise 1x1 stride 2, odd plane', x: [1, 7, 9, 9], w: [9, 7, 1, 1], attrs: { strides: [2, 2] }, bias: true, variants: pw, auto: 'pointwise 128x32 strided' },
+  { name: 'pointwise 1x1 strides [3, 2], batch 2, group 2', x: [2, 6, 10, 7], w: [10, 3, 1, 1], attrs: { strides: [3, 2], group: 2 }, bias: true, variants: pw },
+  { name: 'pointwise 1x1 stride 2, 70 rows, SAME_UPPER', x: [2, 12, 8, 8], w: [70, 12, 1, 1], attrs: { strides: [2, 2], auto_pad: 'SAME_UPPER' }, variants: pw },
+  { name: 'pointwise 1-D stride 3', x: [2, 5, 16], w: [6, 5, 1], attrs: { strides: [3] }, bias: true, variants: pw },
   // Dense convs through im2col (and the implicit GEMM for comparison).
   { name: '3x3 pad 1, batch 2', x: [2, 3, 7, 9], w: [5, 3, 3, 3], attrs: { pads: [1, 1, 1, 1] }, bias: true, variants: gen },
   { name: 'stride 2, no bias', x: [2, 5, 11, 10], w: [6, 5, 3, 3], attrs: { strides: [2, 2], pads: [1, 1, 1, 1] }, variants: gen },
@@ -132,7 +148,6 @@ const CASES: Case[] = [
   { name: 'SAME_UPPER, even kernel, stride 2', x: [1, 3, 9, 8], w: [5, 3, 4, 4], attrs: { auto_pad: 'SAME_UPPER', strides: [2, 2] }, bias: true, variants: gen },
   { name: 'SAME_LOWER, even kernel, stride 2', x: [1, 3, 9, 8], w: [5, 3, 4, 4], attrs: { auto_pad: 'SAME_LOWER', strides: [2, 2] }, bias: true, variants: gen },
   { name: 'VALID, strides [3, 1]', x: [1, 3, 10, 8], w: [4, 3, 3, 2], attrs: { auto_pad: 'VALID', strides: [3, 1] }, variants: gen },
-  { name: '1x1 kernel, stride 2 (not pointwise)', x: [1, 7, 9, 9], w: [9, 7, 1, 1], attrs: { strides: [2, 2] }, bias: true, variants: gen },
   { name: '1-D: stride, pads, dilation', x: [2, 5, 17], w: [6, 5, 3], attrs: { strides: [2], pads: [1, 2], dilations: [2] }, bias: true, variants: gen },
   { name: '70 -> 160 3x3 stride 2 at 8x8 (tiny output: im2col by default)', x: [1, 70, 8, 8], w: [160, 70, 3, 3], attrs: { pads: [1, 1, 1, 1], strides: [2, 2] }, bias: true, variants: gen, auto: 'im2col' },
   { name: '37 -> 70 at 6x6, 5x5', x: [1, 37, 6, 6], w: [70, 37, 5, 5], attrs: { pads: [2, 2, 2, 2] }, variants: gen, auto: 'im2col' },
@@ -156,11 +171,11 @@ for (const c of CASES) {
       test(`Conv ${c.name} [${algo}, ${epilogue}]`, async () => {
         const y = await outputShape(c);
         const { model, feeds } = build(c, epilogue, y);
-        const options = algo === 'auto' ? {} : { convAlgorithm: algo as never };
+        const options = variantOptions(algo);
         const p = await planned(model, options);
         assert.equal(p.variants.length >= 1, true);
         const label = p.variants.join(' + ');
-        if (algo !== 'auto') assert.ok(label.startsWith(algo), `planned ${label}, forced ${algo}`);
+        if (algo !== 'auto') assert.ok(label.startsWith(algo.split(' ')[0]), `planned ${label}, forced ${algo}`);
         else if (c.auto) assert.ok(label.startsWith(c.auto), `planned ${label}, expected ${c.auto}`);
         if (epilogue !== 'none') {
           // The Add and the Relu are the Conv's epilogue now: one node, no other dispatch.
@@ -168,7 +183,10 @@ for (const c of CASES) {
           assert.equal(p.convs[0].attributes['fovea.residual'], 1);
           assert.equal(p.convs[0].attributes['fovea.activation'], 'Relu');
         }
-        await checkAgainstReference(model, feeds, TOL, options);
+        const ran = (await checkAgainstReference(model, feeds, TOL, options as never)).join(' + ');
+        // The subgroup GEMM runs where the device has subgroups and the weights are constant.
+        if (algo.endsWith(' sg') && !c.weightsAsInputs && (await deviceHasSubgroups())) assert.match(ran, / sg\d+/, `ran ${ran}`);
+        if (algo !== 'auto' && !algo.endsWith(' sg')) assert.doesNotMatch(ran, / sg\d+/, `ran ${ran}`);
       });
     }
   }
@@ -198,7 +216,7 @@ test('Conv variants apply a parameterised fused activation (LeakyRelu, Clip)', a
       const p = await planned(model);
       assert.equal(p.convs[0].attributes['fovea.activation'], act);
       for (const algo of [...c.variants, 'auto']) {
-        await checkAgainstReference(model, { x: f32(c.x, 1) }, TOL, algo === 'auto' ? {} : { convAlgorithm: algo as never });
+        await checkAgainstReference(model, { x: f32(c.x, 1) }, TOL, variantOptions(algo) as never);
       }
     }
   }

@@ -20,11 +20,13 @@ import assert from 'node:assert/strict';
 import { ModelBuilder, type AttrInput } from '../util/onnx-builder.js';
 import { randomFloats, rng } from '../util/rng.js';
 import { assertClose, relativeError, runReference, type Feeds, type Tolerance } from '../util/reference.js';
-import { InferenceSession, Tensor } from '../../runtime/index.node.js';
+import { InferenceSession, Tensor, acquireDevice, type GemmKernel } from '../../runtime/index.node.js';
+import { kernelLimits } from '../../runtime/gpu/device.js';
 import { decodeModel } from '../../loaders/onnx/decode.js';
 import { runPasses } from '../../runtime/passes/index.js';
 import { planGraph } from '../../runtime/gpu/plan.js';
 import { WINOGRAD_F2, WINOGRAD_F4, WINOGRAD_GEMM_TILES, winogradFilter, type WinogradTransform } from '../../runtime/ops/nn/conv-winograd.js';
+import { TEST_LIMITS } from '../util/limits.js';
 
 const TOL: Record<string, Tolerance> = {
   'winograd-f2': { rtol: 1e-3, atol: 1e-4 },
@@ -34,14 +36,7 @@ const VARIANTS = ['winograd-f2', 'winograd'] as const;
 const count = (dims: number[]) => dims.reduce((a, b) => a * b, 1);
 const f32 = (dims: number[], seed: number, lo = -1, hi = 1) => new Tensor('float32', randomFloats(count(dims), seed, lo, hi), dims);
 
-const LIMITS = {
-  maxStorageBufferBindingSize: 1 << 27,
-  maxBufferSize: 1 << 28,
-  maxComputeWorkgroupsPerDimension: 65535,
-  maxComputeInvocationsPerWorkgroup: 256,
-  maxComputeWorkgroupStorageSize: 16384,
-  maxStorageBuffersPerShaderStage: 8,
-};
+const LIMITS = TEST_LIMITS;
 
 /** The kernel variants the planner picks for the model's Conv nodes, one per dispatch. */
 async function convVariants(model: Uint8Array, forceAlgorithm?: string): Promise<string[]> {
@@ -50,13 +45,20 @@ async function convVariants(model: Uint8Array, forceAlgorithm?: string): Promise
 }
 
 /** Runs the model on Fovea and on the reference; compares output y. */
-async function compare(model: Uint8Array, feeds: Feeds, algo: string, tol: Tolerance): Promise<{ maxAbs: number; maxRel: number }> {
+async function compare(model: Uint8Array, feeds: Feeds, algo: string, tol: Tolerance, gemmKernel?: GemmKernel): Promise<{ maxAbs: number; maxRel: number }> {
   const want = await runReference(model, feeds);
-  const s = await InferenceSession.create(model, { forceAlgorithm: algo, graphOptimizationLevel: 'all' });
+  const s = await InferenceSession.create(model, { forceAlgorithm: algo, graphOptimizationLevel: 'all', gemmKernel });
   try {
     const got = await s.run(feeds);
     assert.deepEqual([...got.y.dims], [...want.y.dims], 'dims');
-    return assertClose(got.y.data as Float32Array, want.y.data, tol, `y [${algo}]`);
+    if (gemmKernel) {
+      // The GEMM ran on the kernel asked for (the subgroup one where the device has subgroups).
+      const gemm = (await s.stats()).kernels.map((k) => k.variant).filter((v) => v.includes(' gemm'));
+      const { device, adapterInfo } = await acquireDevice();
+      const sg = gemmKernel === 'subgroup' && kernelLimits(device, adapterInfo).subgroupMinSize >= 8;
+      assert.ok(gemm.length > 0 && gemm.every((v) => / sg\d+/.test(v) === sg), `${gemmKernel}: ran ${gemm}`);
+    }
+    return assertClose(got.y.data as Float32Array, want.y.data, tol, `y [${algo}${gemmKernel ? `, ${gemmKernel}` : ''}]`);
   } finally {
     await s.release();
   }
@@ -164,7 +166,8 @@ for (const c of CASES) {
       const { model, feeds } = convModel(c);
       const variants = await convVariants(model, algo);
       assert.ok(variants.length === 3 && variants.every((v) => v.startsWith(`${algo} `)), `runs as ${algo}: ${variants}`);
-      await compare(model, feeds, algo, TOL[algo]);
+      // Both GEMM kernels: the tiled one (workgroup memory) and the subgroup one (software adapters).
+      for (const gemm of ['tiled', 'subgroup'] as const) await compare(model, feeds, algo, TOL[algo], gemm);
     });
   }
 }

@@ -62,8 +62,8 @@ export function relativeError(actual: ArrayLike<number>, expected: ArrayLike<num
   return den === 0 ? num : num / den;
 }
 
-/** Builds a Fovea session and a reference run, compares every output. */
-export async function checkAgainstReference(model: Uint8Array, feeds: Feeds, tol: Tolerance = {}, opts: Parameters<typeof InferenceSession.create>[1] = {}): Promise<void> {
+/** Builds a Fovea session and a reference run, compares every output; returns the kernels that ran. */
+export async function checkAgainstReference(model: Uint8Array, feeds: Feeds, tol: Tolerance = {}, opts: Parameters<typeof InferenceSession.create>[1] = {}): Promise<string[]> {
   const s = await InferenceSession.create(model, opts);
   try {
     const got = await s.run(feeds);
@@ -73,6 +73,7 @@ export async function checkAgainstReference(model: Uint8Array, feeds: Feeds, tol
       assert.deepEqual([...got[name].dims], [...w.dims], `${name}: dims`);
       assertClose(got[name].data as ArrayLike<number>, w.data, tol, name);
     }
+    return (await s.stats()).kernels.map((k) => k.variant);
   } finally {
     await s.release();
   }

@@ -47,13 +47,18 @@ function gemmTile(Mg: number, ncols: number): GemmTile {
   return { TM: best.TM, TN: best.TN, TK: best.TK };
 }
 
-const IM2COL_WG = 256;
+const IM2COL_WG = 64;
+/** Column quads per invocation of shaders/im2col.wgsl (16 columns). */
+const IM2COL_QUADS = 4;
 
-/** A 1x1 (x1) window with stride 1 and no padding: the conv is a plain matrix product. */
+/**
+ * A 1x1 (x1) window with no padding: the conv is a plain matrix product over x's channels. With
+ * strides (1-D/2-D only) its columns are a strided subset of the plane, addressed once per thread.
+ */
 export function isPointwise(win: Window): boolean {
-  return (
-    win.kernel.every((d) => d === 1) && win.strides.every((s) => s === 1) && win.padsBegin.every((p) => p === 0) && win.padsEnd.every((p) => p === 0)
-  );
+  const unpadded = win.padsBegin.every((p) => p === 0) && win.padsEnd.every((p) => p === 0);
+  const strided = win.strides.some((s) => s !== 1);
+  return win.kernel.every((d) => d === 1) && unpadded && (!strided || win.kernel.length <= 2);
 }
 
 /** Elements of the im2col matrix of a 1-D/2-D conv: [group][K][ld], ld = ncols rounded up to 4. */
@@ -94,6 +99,8 @@ export function im2colWins(k: KernelBuilder, group: number, win: Window, implici
   const win2d = as2d(win);
   const bytes = im2colElements(k, win2d) * BYTES_PER_ELEMENT;
   if (bytes > Math.min(k.limits.maxStorageBufferBindingSize, IM2COL_AUTO_MAX_BYTES)) return false;
+  // Where the subgroup GEMM runs, im2col + that GEMM beats the implicit GEMM on every layer measured.
+  if (subgroupGemmApplies(k)) return true;
   const [N] = k.inputs[0]!.shape;
   const Mg = k.inputs[1]!.shape[0] / group;
   const ncols = N * win2d.out[0] * win2d.out[1];
@@ -115,13 +122,15 @@ function transposeWeights(w: ArrayLike<number>, group: number, Mg: number, K: nu
 }
 
 /** The dense B operand of the GEMM (see shaders/conv-gemm.wgsl). */
-interface DenseB {
+export interface DenseB {
   ref: BufferRef;
   b_bs: number;
   b_gs: number;
   b_ks: number;
   /** Read as vec4s: every column quad is 4 contiguous, aligned elements inside the buffer. */
   vec: boolean;
+  /** A strided 1x1 conv: output position p sits at (p / OW) * b_rs + (p % OW) * b_cs in its plane. */
+  strided?: { OW: number; b_rs: number; b_cs: number };
 }
 
 interface ImplicitB {
@@ -172,12 +181,123 @@ function dispatchGemm(k: KernelBuilder, l: ConvLowering, variant: string, K: num
     return;
   }
   const b = source.dense;
+  if (subgroupGemmApplies(k)) {
+    const { y, bias, residual } = l.bindings;
+    dispatchSubgroupGemm(k, { variant, w, b, y, bias, residual, group: l.group, M, Mg, K, OSP, ncols, epilogue: l.epilogue, act: l.act });
+    return;
+  }
   k.dispatch({
     shader: 'conv-gemm',
-    variant: `${variant} ${tile.TM}x${tile.TN}${b.vec ? '' : ' scalar'}`,
-    defines: { ...tile, ...l.epilogue, IMPLICIT: false, VEC_A: vecA, VEC_B: b.vec },
+    variant: `${variant} ${tile.TM}x${tile.TN}${b.strided ? ' strided' : b.vec ? '' : ' scalar'}`,
+    defines: { ...tile, ...l.epilogue, IMPLICIT: false, VEC_A: vecA, VEC_B: b.vec, STRIDED: !!b.strided },
     bindings: { ...rest, w, b: b.ref },
-    uniforms: { ...common, b_bs: b.b_bs, b_gs: b.b_gs, b_ks: b.b_ks },
+    uniforms: { ...common, b_bs: b.b_bs, b_gs: b.b_gs, b_ks: b.b_ks, ...b.strided },
+    workgroups: grid(tiles, k.limits),
+  });
+}
+
+/** Rows of Y_g per workgroup of shaders/conv-gemm-sg.wgsl (8 lanes x a vec4 of rows). */
+const SG_ROWS = 32;
+/** Workgroup sizes of shaders/conv-gemm-sg.wgsl (4 columns per invocation). */
+const SG_WORKGROUPS = [64, 16];
+/** Measured costs (lavapipe CPU time, see subgroupGemmCostNs). */
+const SG_NS_PER_MAC = 0.16;
+const IM2COL_NS_PER_ELEMENT = 7;
+
+/**
+ * Whether the dense GEMM runs as shaders/conv-gemm-sg.wgsl (the caller checks that the weights
+ * are constant): gemmKernel 'subgroup', or 'auto' on a software adapter, where it was measured
+ * faster on every 1x1 layer of ResNet-50 and MobileNetV2 (see the shader's header); both need
+ * subgroups of at least 8 lanes (the kernel broadcasts from lanes 0-7).
+ */
+/** Whether this conv's dense GEMM ('pointwise', 'im2col') runs as shaders/conv-gemm-sg.wgsl. */
+export function subgroupGemmApplies(k: KernelBuilder): boolean {
+  return !!k.constant(1) && useSubgroupGemm(k);
+}
+
+export function useSubgroupGemm(k: KernelBuilder): boolean {
+  const choice = k.options.gemmKernel ?? 'auto';
+  if (choice === 'tiled' || k.limits.subgroupMinSize < 8) return false;
+  return choice === 'subgroup' || k.limits.softwareAdapter;
+}
+
+/**
+ * One dense GEMM on shaders/conv-gemm-sg.wgsl: Y_g = W_g B_g for `group` groups of Mg rows, with
+ * y laid out as [batch][M][OSP] (row m of group g at channel g * Mg + m) and the epilogue of
+ * `epilogue`/`act`. `w` is [group][K][ceil(Mg / 4) * 4] (transposeWeights). Also Winograd's
+ * batched GEMM over its transform points (conv-winograd.ts: a point is a group).
+ */
+export interface SubgroupGemm {
+  variant: string;
+  w: BufferRef;
+  b: DenseB;
+  y: BufferRef;
+  bias?: BufferRef;
+  residual?: BufferRef;
+  group: number;
+  M: number;
+  Mg: number;
+  K: number;
+  OSP: number;
+  ncols: number;
+  epilogue: ConvLowering['epilogue'];
+  act: ConvLowering['act'];
+}
+
+/** The workgroup size of shaders/conv-gemm-sg.wgsl that leaves the fewest idle columns (a 7x7
+ * output: 16 invocations, 64 columns), and the columns it computes. */
+function subgroupColumns(ncols: number): { WG: number; padded: number } {
+  const padded = (wg: number) => Math.ceil(ncols / (wg * 4)) * wg * 4;
+  const WG = SG_WORKGROUPS.reduce((best, wg) => (padded(wg) < padded(best) ? wg : best));
+  return { WG, padded: padded(WG) };
+}
+
+/**
+ * Estimated lavapipe CPU time (ns) of shaders/conv-gemm-sg.wgsl: SG_NS_PER_MAC per multiply-add
+ * of the padded product (rows to 32, columns to the workgroup's). The cost rules of conv.ts and
+ * conv-winograd.ts compare it with im2colCostNs and Winograd's transforms.
+ */
+export function subgroupGemmCostNs(group: number, Mg: number, K: number, ncols: number): number {
+  return SG_NS_PER_MAC * group * Math.ceil(Mg / SG_ROWS) * SG_ROWS * subgroupColumns(ncols).padded * K;
+}
+
+/** Estimated lavapipe CPU time (ns) of im2col + the subgroup GEMM for a 1-D/2-D conv. */
+export function subgroupIm2colCostNs(k: KernelBuilder, group: number, win: Window): number {
+  const win2d = as2d(win);
+  const [N, C] = k.inputs[0]!.shape;
+  const Mg = k.inputs[1]!.shape[0] / group;
+  const K = (C / group) * win2d.kernel[0] * win2d.kernel[1];
+  const ncols = N * win2d.out[0] * win2d.out[1];
+  return IM2COL_NS_PER_ELEMENT * im2colElements(k, win2d) + subgroupGemmCostNs(group, Mg, K, ncols);
+}
+
+export function dispatchSubgroupGemm(k: KernelBuilder, s: SubgroupGemm): void {
+  const { WG } = subgroupColumns(s.ncols);
+  const n_tiles = Math.ceil(s.ncols / (WG * 4));
+  const m_tiles = Math.ceil(s.Mg / SG_ROWS);
+  const tiles = n_tiles * m_tiles * s.group;
+  const { b } = s;
+  k.dispatch({
+    shader: 'conv-gemm-sg',
+    variant: `${s.variant} sg${WG}${b.strided ? ' strided' : b.vec ? '' : ' scalar'}`,
+    defines: { WG, ...s.epilogue, VEC_B: b.vec, STRIDED: !!b.strided },
+    bindings: { w: s.w, b: b.ref, y: s.y, ...(s.bias ? { bias: s.bias } : {}), ...(s.residual ? { residual: s.residual } : {}) },
+    uniforms: {
+      M: s.M,
+      Mg: s.Mg,
+      K: s.K,
+      OSP: s.OSP,
+      ncols: s.ncols,
+      n_tiles,
+      m_tiles,
+      tiles,
+      mq: Math.ceil(s.Mg / 4),
+      b_bs: b.b_bs,
+      b_gs: b.b_gs,
+      b_ks: b.b_ks,
+      ...b.strided,
+      ...s.act,
+    },
     workgroups: grid(tiles, k.limits),
   });
 }
@@ -213,9 +333,18 @@ export function emitConvGemm(k: KernelBuilder, l: ConvLowering, mode: 'pointwise
   const g = geometry(k, l);
   if (g.ncols === 0 || g.M === 0) return;
   if (mode === 'pointwise') {
-    // B_g[c, n] = x[b, g*Cg + c, p] with n = (b, p): rows OSP apart, batches C*OSP apart.
-    const vec = g.OSP % 4 === 0;
-    dispatchGemm(k, l, 'pointwise', g.Cg, { dense: { ref: l.bindings.x, b_bs: g.C * g.OSP, b_gs: g.Cg * g.OSP, b_ks: g.OSP, vec } });
+    // B_g[c, n] = x[b, g*Cg + c, p] with n = (b, p): rows (planes) ISP apart, batches C*ISP apart.
+    const ISP = sizeOf(k.inputs[0]!.shape.slice(2));
+    const dense = { ref: l.bindings.x, b_bs: g.C * ISP, b_gs: g.Cg * ISP, b_ks: ISP };
+    if (l.win.strides.every((s) => s === 1)) {
+      dispatchGemm(k, l, 'pointwise', g.Cg, { dense: { ...dense, vec: g.OSP % 4 === 0 } });
+      return;
+    }
+    // Strided (1-D/2-D, see isPointwise): output (oh, ow) reads input (oh * sh, ow * sw).
+    const win = as2d(l.win);
+    const W = k.inputs[0]!.shape[k.inputs[0]!.shape.length - 1];
+    const strided = { OW: win.out[1], b_rs: win.strides[0] * W, b_cs: win.strides[1] };
+    dispatchGemm(k, l, 'pointwise', g.Cg, { dense: { ...dense, vec: false, strided } });
     return;
   }
   const spatial = spatialPadded(k.inputs[0]!.shape, 3);
@@ -255,8 +384,7 @@ export function emitIm2col(k: KernelBuilder, l: ConvLowering): void {
   const [OH, OW] = win.out;
   const K = g.Cg * KH * KW;
   const ld = Math.ceil(g.ncols / 4) * 4;
-  const total = im2colElements(k, win);
-  const bytes = total * BYTES_PER_ELEMENT;
+  const bytes = im2colElements(k, win) * BYTES_PER_ELEMENT;
   if (bytes > k.limits.maxStorageBufferBindingSize) {
     throw new LimitError(`the im2col matrix needs ${bytes} bytes, above maxStorageBufferBindingSize ${k.limits.maxStorageBufferBindingSize}`, {
       op: k.node.opType,
@@ -265,13 +393,16 @@ export function emitIm2col(k: KernelBuilder, l: ConvLowering): void {
     });
   }
   const col = k.scratch(bytes);
+  const rows = l.group * K;
+  const runs = Math.ceil(ld / 4 / IM2COL_QUADS);
   k.dispatch({
     shader: 'im2col',
     variant: 'im2col',
-    defines: { WG: IM2COL_WG },
+    defines: { WG: IM2COL_WG, QUADS: IM2COL_QUADS },
     bindings: { x: l.bindings.x, col },
     uniforms: {
-      total,
+      rows,
+      runs,
       C: g.C,
       H,
       W,
@@ -281,7 +412,7 @@ export function emitIm2col(k: KernelBuilder, l: ConvLowering): void {
       OH,
       OW,
       ncols: g.ncols,
-      ld,
+      ld4: ld / 4,
       stride_h: win.strides[0],
       stride_w: win.strides[1],
       pad_h: win.padsBegin[0],
@@ -289,7 +420,7 @@ export function emitIm2col(k: KernelBuilder, l: ConvLowering): void {
       dil_h: win.dilations[0],
       dil_w: win.dilations[1],
     },
-    workgroups: grid(Math.ceil(total / IM2COL_WG), k.limits),
+    workgroups: grid(Math.ceil((rows * runs) / IM2COL_WG), k.limits),
   });
   // Column n of group g, row k sits at g*K*ld + k*ld + n (b_bs = OSP makes the column offset n).
   dispatchGemm(k, l, 'im2col gemm', K, { dense: { ref: col, b_bs: g.OSP, b_gs: K * ld, b_ks: ld, vec: true } });

@@ -39,6 +39,7 @@ import { sizeOf, type HostData } from '../../ir/types.js';
 import type { BufferRef, KernelBuilder, KernelLimits } from '../types.js';
 import { epilogueUniforms, type Epilogue } from '../activation/epilogue.js';
 import { grid } from '../../gpu/plan.js';
+import { dispatchSubgroupGemm, subgroupGemmCostNs, useSubgroupGemm } from './conv-gemm.js';
 import type { Window } from './window.js';
 
 export const WINOGRAD_ALGORITHMS = ['winograd', 'winograd-f2'] as const;
@@ -236,7 +237,9 @@ export function winogradCostNs(k: KernelBuilder, conv: WinogradConv, t: Winograd
   const x = k.inputs[0]!;
   const M = k.inputs[1]!.shape[0];
   const g = winogradGeometry(t, x.shape, M, conv.win.out);
-  const gemm = t.alpha * t.alpha * gemmTile(M, g.Pp, g.C).price * WINOGRAD_NS_PER_MAC;
+  // The subgroup GEMM where it runs (conv-gemm.ts: software adapters), else the tiled one.
+  const points = t.alpha * t.alpha;
+  const gemm = useSubgroupGemm(k) ? subgroupGemmCostNs(points, M, g.C, g.Pp) : points * gemmTile(M, g.Pp, g.C).price * WINOGRAD_NS_PER_MAC;
   const tr = TRANSFORM_NS[t.algorithm];
   return gemm + g.P * (g.C * tr.input + M * tr.output) + 2 * DISPATCH_NS;
 }
@@ -299,18 +302,27 @@ export function emitWinograd(k: KernelBuilder, conv: WinogradConv, t: WinogradTr
     workgroups: grid(Math.ceil(inputTotal / TRANSFORM_WG), k.limits),
   });
 
-  const { tile } = gemmTile(M, g.Pp, g.C);
-  const n_tiles = Math.ceil(g.Pp / tile.TN);
-  const m_tiles = Math.ceil(g.Mp / tile.TM);
-  const tiles = n_tiles * m_tiles * points;
-  k.dispatch({
-    shader: 'winograd-gemm',
-    variant: `${name} gemm ${tile.TM}x${tile.TN}${tile.NARROW ? ' narrow' : ''}`,
-    defines: { ...tile },
-    bindings: { u: k.weight(`${name}-filter`, winogradFilter(t, weights.data, M, g.C)), v, prod },
-    uniforms: { C: g.C, M, Mp4: g.Mp / 4, Pp4: g.Pp / 4, n_tiles, m_tiles, tiles },
-    workgroups: grid(tiles, k.limits),
-  });
+  const u = k.weight(`${name}-filter`, winogradFilter(t, weights.data, M, g.C));
+  if (useSubgroupGemm(k)) {
+    // The point is the group: u is [points][C][Mp] (the transposed weights), v [points][C][Pp]
+    // (a dense operand, rows Pp apart), prod [points][M][Pp] (y with points * M channels of Pp).
+    dispatchSubgroupGemm(k, {
+      variant: `${name} gemm`,
+      w: u,
+      b: { ref: v, b_bs: 0, b_gs: g.C * g.Pp, b_ks: g.Pp, vec: true },
+      y: prod,
+      group: points,
+      M: points * M,
+      Mg: M,
+      K: g.C,
+      OSP: g.Pp,
+      ncols: g.Pp,
+      epilogue: { HAS_BIAS: false, HAS_RESIDUAL: false, ACTIVATION: 'v' },
+      act: { act_alpha: 0, act_beta: 0, act_gamma: 0 },
+    });
+  } else {
+    emitWinogradGemm(k, name, u, v, prod, { M, C: g.C, Mp: g.Mp, Pp: g.Pp, points });
+  }
 
   const outputTotal = M * g.P;
   k.dispatch({
@@ -325,5 +337,21 @@ export function emitWinograd(k: KernelBuilder, conv: WinogradConv, t: WinogradTr
     },
     uniforms: { M, P: g.P, Pp: g.Pp, TH: g.TH, TW: g.TW, OH: g.OH, OW: g.OW, total: outputTotal, ...epilogueUniforms(conv.activation) },
     workgroups: grid(Math.ceil(outputTotal / TRANSFORM_WG), k.limits),
+  });
+}
+
+/** Winograd's batched GEMM on shaders/winograd-gemm.wgsl (workgroup-memory tiles). */
+function emitWinogradGemm(k: KernelBuilder, name: string, u: BufferRef, v: BufferRef, prod: BufferRef, d: { M: number; C: number; Mp: number; Pp: number; points: number }): void {
+  const { tile } = gemmTile(d.M, d.Pp, d.C);
+  const n_tiles = Math.ceil(d.Pp / tile.TN);
+  const m_tiles = Math.ceil(d.Mp / tile.TM);
+  const tiles = n_tiles * m_tiles * d.points;
+  k.dispatch({
+    shader: 'winograd-gemm',
+    variant: `${name} gemm ${tile.TM}x${tile.TN}${tile.NARROW ? ' narrow' : ''}`,
+    defines: { ...tile },
+    bindings: { u, v, prod },
+    uniforms: { C: d.C, M: d.M, Mp4: d.Mp / 4, Pp4: d.Pp / 4, n_tiles, m_tiles, tiles },
+    workgroups: grid(tiles, k.limits),
   });
 }

@@ -12,7 +12,7 @@
 //     than the implicit GEMM);
 //   'depthwise' (conv-depthwise.ts): one input channel per group, a patch of outputs per
 //     invocation with the weights in registers (2-3x faster than 'direct' on MobileNet layers);
-//   'pointwise' (conv-gemm.ts): 1x1 kernels, stride 1, no padding: a plain GEMM on x;
+//   'pointwise' (conv-gemm.ts): 1x1 kernels, no padding (strides: 1-D/2-D): a plain GEMM on x;
 //   'im2col' (conv-gemm.ts): an explicit im2col matrix in scratch memory, then a GEMM;
 //   3-D convs (conv3d.ts): 'implicit-gemm' with a 3-D tap table, 'pointwise', 'direct';
 //   'winograd' / 'winograd-f2': F(4x4,3x3) / F(2x2,3x3) Winograd convolution for 3x3 stride-1
@@ -36,7 +36,7 @@ import { InputError, LimitError, ShapeError } from '../../errors.js';
 import { grid } from '../../gpu/plan.js';
 import { as2d, parseWindowAttrs, resolveWindow, spatial2d, type Window, type WindowAttrs } from './window.js';
 import { emitDepthwise, isDepthwise } from './conv-depthwise.js';
-import { emitConvGemm, emitIm2col, isPointwise, im2colWins } from './conv-gemm.js';
+import { emitConvGemm, emitIm2col, isPointwise, im2colWins, subgroupGemmApplies, subgroupIm2colCostNs } from './conv-gemm.js';
 import { emitConv3dDirect } from './conv3d.js';
 import {
   emitWinograd,
@@ -177,7 +177,7 @@ function applicable(algo: ConvAlgorithm, Cg: number, win: Window): boolean {
  * Otherwise, from the shape (rules measured on lavapipe: bench/conv-layers-dw.ts):
  *   - one input channel per group (depthwise, any multiplier), 1-D/2-D: 'depthwise';
  *   - fewer than DIRECT_BELOW_MG output channels per group: 'direct';
- *   - 1x1 (x1) window, stride 1, no padding: 'pointwise' (a plain GEMM per batch);
+ *   - 1x1 (x1) window, no padding, stride 1 or a 1-D/2-D stride: 'pointwise' (a plain GEMM per batch);
  *   - im2colWins (conv-gemm.ts): outputs of few positions, where the implicit GEMM's tile
  *     (chosen by rows alone) would leave most of its columns idle and im2col's GEMM, whose tile
  *     is chosen for both dims, needs far fewer tile-steps: 'im2col';
@@ -194,7 +194,7 @@ function algorithm(k: KernelBuilder, C: number, M: number, group: number, win: W
       throw new InputError(`Conv algorithm "${byNode}" cannot run node "${k.node.name}" (kernel [${win.kernel}], strides [${win.strides}], ${group} groups of ${Cg} channels)`, {
         op: k.node.opType,
         node: k.node.name,
-        hint: "'depthwise' needs one input channel per group (1-D/2-D); 'pointwise' a 1x1 kernel, stride 1, no padding; 'im2col' a 1-D/2-D conv",
+        hint: "'depthwise' needs one input channel per group (1-D/2-D); 'pointwise' a 1x1 kernel, no padding (strides only in 1-D/2-D); 'im2col' a 1-D/2-D conv",
       });
     }
     return byNode;
@@ -270,7 +270,10 @@ function winogradChoice(k: KernelBuilder, conv: WinogradConv, C: number, M: numb
   const base = algorithm(k, C, M, conv.group, conv.win);
   if (base !== 'implicit-gemm' && base !== 'im2col') return undefined;
   const [N] = k.inputs[0]!.shape;
-  const baseNs = implicitGemmCostNs(M, N * conv.win.out[0] * conv.win.out[1], C * 9);
+  // Where the subgroup GEMM runs, algorithm() picked im2col + that GEMM (im2colWins), else the
+  // implicit GEMM or the tiled im2col, which cost about the same.
+  const baseNs =
+    base === 'im2col' && subgroupGemmApplies(k) ? subgroupIm2colCostNs(k, conv.group, conv.win) : implicitGemmCostNs(M, N * conv.win.out[0] * conv.win.out[1], C * 9);
   let best: WinogradTransform | undefined;
   let bestNs = WINOGRAD_MARGIN * baseNs;
   for (const t of [WINOGRAD_F2, WINOGRAD_F4]) {
