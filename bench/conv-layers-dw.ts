@@ -72,8 +72,10 @@ interface Layer {
 }
 
 const DW = ['depthwise', 'direct'];
-const PW = ['pointwise', 'implicit-gemm', 'im2col'];
-const DENSE = ['implicit-gemm', 'im2col'];
+// 'X sg': variant X on the subgroup GEMM (gemmKernel 'subgroup'); plain 'pointwise' and 'im2col'
+// run the tiled GEMM (gemmKernel 'tiled').
+const PW = ['pointwise', 'pointwise sg', 'implicit-gemm', 'im2col', 'im2col sg'];
+const DENSE = ['implicit-gemm', 'im2col', 'im2col sg'];
 const dw = (C: number, HW: number, k: number, s: number, mult = 1): Layer => ({
   name: `dw ${C}${mult > 1 ? `x${mult}` : ''}@${HW} ${k}x${k} s${s}`,
   C,
@@ -196,7 +198,8 @@ interface Timing {
 }
 
 async function time(bytes: Uint8Array, feeds: Record<string, Tensor>, convAlgorithm?: string): Promise<Timing> {
-  const s = await InferenceSession.create(bytes, convAlgorithm ? { convAlgorithm: convAlgorithm as never } : {});
+  const [conv, sg] = (convAlgorithm ?? '').split(' ');
+  const s = await InferenceSession.create(bytes, convAlgorithm ? { convAlgorithm: conv as never, gemmKernel: sg ? 'subgroup' : 'tiled' } : {});
   try {
     await s.run(feeds);
     const cpu0 = process.cpuUsage();

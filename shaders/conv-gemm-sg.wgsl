@@ -18,7 +18,7 @@
 // {{WG}} * 4 columns; invocation tid owns columns n_tile * {{WG}} * 4 + tid * 4 .. +3 and keeps
 // the 32 x 4 tile in 32 vec4 accumulators. Lane l of every subgroup loads rows
 // m_tile*32 + (l % 8) * 4 .. +3 at the current k, so any subgroup size >= 8 works (lanes past 8
-// repeat lanes 0-7). Every invocation of the workgroup runs the K loop to the end (uniform
+// repeat lanes 0-7); with LANES4 (subgroups of 4), rows (l % 4) * 4 .. +3 and 16 + (l % 4) * 4 .. +3. Every invocation of the workgroup runs the K loop to the end (uniform
 // control flow for the broadcasts); columns past ncols read column 0 and are not stored; rows
 // past Mg are zero in w up to the last quad, and quads past mq read quad 0: neither is stored.
 // Workgroups: a flat list (see flat_index) of n tiles, then m tiles, then groups.
@@ -98,11 +98,21 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 #endif
 #endif
 
-  // This lane's quad of W rows (the same for every subgroup of the workgroup).
+  // This lane's quad of W rows (the same for every subgroup of the workgroup); LANES4: quads
+  // lane % 4 and 4 + lane % 4, for subgroups of 4 lanes (SwiftShader).
+#if LANES4
+  let aq = m_tile * 8u + lane % 4u;
+#else
   let aq = m_tile * 8u + lane % 8u;
+#endif
   let aok = aq < params.mq;
   var ai = select(0u, g * K * params.mq + aq, aok);
   let astep = select(0u, params.mq, aok);
+#if LANES4
+  let aok_hi = aq + 4u < params.mq;
+  var ai_hi = select(0u, g * K * params.mq + aq + 4u, aok_hi);
+  let astep_hi = select(0u, params.mq, aok_hi);
+#endif
 
   var acc0 = vec4<f32>(0.0);
   var acc1 = vec4<f32>(0.0);
@@ -140,6 +150,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   for (var k = 0u; k < K; k++) {
     let a = w[ai];
     ai += astep;
+#if LANES4
+    let a_hi = w[ai_hi];
+    ai_hi += astep_hi;
+#endif
 #if VEC_B
     let bv = b[bq + k * bks];
 #else
@@ -167,22 +181,38 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     acc13 += a3.y * bv;
     acc14 += a3.z * bv;
     acc15 += a3.w * bv;
+#if LANES4
+    let a4 = subgroupBroadcast(a_hi, 0u);
+#else
     let a4 = subgroupBroadcast(a, 4u);
+#endif
     acc16 += a4.x * bv;
     acc17 += a4.y * bv;
     acc18 += a4.z * bv;
     acc19 += a4.w * bv;
+#if LANES4
+    let a5 = subgroupBroadcast(a_hi, 1u);
+#else
     let a5 = subgroupBroadcast(a, 5u);
+#endif
     acc20 += a5.x * bv;
     acc21 += a5.y * bv;
     acc22 += a5.z * bv;
     acc23 += a5.w * bv;
+#if LANES4
+    let a6 = subgroupBroadcast(a_hi, 2u);
+#else
     let a6 = subgroupBroadcast(a, 6u);
+#endif
     acc24 += a6.x * bv;
     acc25 += a6.y * bv;
     acc26 += a6.z * bv;
     acc27 += a6.w * bv;
+#if LANES4
+    let a7 = subgroupBroadcast(a_hi, 3u);
+#else
     let a7 = subgroupBroadcast(a, 7u);
+#endif
     acc28 += a7.x * bv;
     acc29 += a7.y * bv;
     acc30 += a7.z * bv;

@@ -64,7 +64,7 @@ export interface KernelOptions {
    * automatic choice for that node, whatever those say). */
   convAlgorithmByNode?: Readonly<Record<string, string>>;
   /** The GEMM kernel of 'pointwise' and 'im2col' convs: 'tiled' (shaders/conv-gemm.wgsl),
-   * 'subgroup' (shaders/conv-gemm-sg.wgsl, where the device has subgroups of 8 or more lanes and
+   * 'subgroup' (shaders/conv-gemm-sg.wgsl, where the device has subgroups of 4 or more lanes and
    * the weights are constant; elsewhere 'tiled'), or 'auto' (the default: see conv-gemm.ts). */
   gemmKernel?: GemmKernel;
 }

@@ -92,7 +92,9 @@ function tileCost(t: GemmTile): number {
  * 160->160 3x3 at 4x4 3.7x, 512->512 3x3 s2 at 8x8 1.6x, 256->512 s2 at 8x8 1.5x, 96->96 5x5
  * at 7x7 1.35x, 37->70 3x3 at 6x6 1.45x. So: im2col when its tile-steps cost at most
  * IM2COL_MARGIN of the implicit GEMM's, and the matrix fits IM2COL_AUTO_MAX_BYTES and one
- * storage binding.
+ * storage binding. Where the subgroup GEMM runs (software adapters), im2col + that GEMM wins
+ * whenever the matrix fits: 1.5-3x the implicit GEMM's speed on every layer measured (ResNet-50's
+ * 3x3 stride-2 convs, its 7x7 stem, 3x3 layers from 64@56 to 512@7; bench/conv-layers.ts).
  */
 export function im2colWins(k: KernelBuilder, group: number, win: Window, implicitTile: GemmTile): boolean {
   if (win.kernel.length > 2) return false;
@@ -204,20 +206,20 @@ const SG_WORKGROUPS = [64, 16];
 const SG_NS_PER_MAC = 0.16;
 const IM2COL_NS_PER_ELEMENT = 7;
 
-/**
- * Whether the dense GEMM runs as shaders/conv-gemm-sg.wgsl (the caller checks that the weights
- * are constant): gemmKernel 'subgroup', or 'auto' on a software adapter, where it was measured
- * faster on every 1x1 layer of ResNet-50 and MobileNetV2 (see the shader's header); both need
- * subgroups of at least 8 lanes (the kernel broadcasts from lanes 0-7).
- */
 /** Whether this conv's dense GEMM ('pointwise', 'im2col') runs as shaders/conv-gemm-sg.wgsl. */
 export function subgroupGemmApplies(k: KernelBuilder): boolean {
   return !!k.constant(1) && useSubgroupGemm(k);
 }
 
+/**
+ * Whether a GEMM with constant weights runs as shaders/conv-gemm-sg.wgsl: gemmKernel 'subgroup',
+ * or 'auto' on a software adapter, where it was measured faster on every 1x1 layer of ResNet-50
+ * and MobileNetV2 (see the shader's header); both need subgroups of at least 4 lanes (the kernel
+ * broadcasts from lanes 0-7, or 0-3 with LANES4).
+ */
 export function useSubgroupGemm(k: KernelBuilder): boolean {
   const choice = k.options.gemmKernel ?? 'auto';
-  if (choice === 'tiled' || k.limits.subgroupMinSize < 8) return false;
+  if (choice === 'tiled' || k.limits.subgroupMinSize < 4) return false;
   return choice === 'subgroup' || k.limits.softwareAdapter;
 }
 
@@ -280,7 +282,7 @@ export function dispatchSubgroupGemm(k: KernelBuilder, s: SubgroupGemm): void {
   k.dispatch({
     shader: 'conv-gemm-sg',
     variant: `${s.variant} sg${WG}${b.strided ? ' strided' : b.vec ? '' : ' scalar'}`,
-    defines: { WG, ...s.epilogue, VEC_B: b.vec, STRIDED: !!b.strided },
+    defines: { WG, ...s.epilogue, VEC_B: b.vec, STRIDED: !!b.strided, LANES4: k.limits.subgroupMinSize < 8 },
     bindings: { w: s.w, b: b.ref, y: s.y, ...(s.bias ? { bias: s.bias } : {}), ...(s.residual ? { residual: s.residual } : {}) },
     uniforms: {
       M: s.M,

@@ -242,6 +242,18 @@ function algorithm(k: KernelBuilder, C: number, M: number, group: number, win: W
  * Whole models (tests/models.test.ts's exports, 64x64 inputs), CPU ms per run, implicit-gemm
  * everywhere -> auto: resnet18 246 -> 155, resnet50 525 -> 394, vgg16 208 -> 114,
  * googlenet 217 -> 148.
+ * Where the GEMMs run on the subgroup kernel (software adapters with subgroups: conv-gemm.ts),
+ * the same rule compares that kernel's estimates instead (subgroupGemmCostNs for Winograd's
+ * GEMM, subgroupIm2colCostNs for the default, im2col: algorithm() picks it there). Its padding
+ * (rows to 32, columns to 64 or 256) makes F(4x4) lose on small planes, where it has few tiles.
+ * Measured per conv, GPU ms (timestamps summed over the conv's dispatches), lavapipe, 2 cores,
+ * batch 1, 3x3 pad 1, quiet machine:
+ *   layer (C->M @ HxW)   im2col + sg GEMM   winograd-f2   winograd   auto picks
+ *   64->64 @ 56              14.4              9.0          7.0      winograd
+ *   128->128 @ 28            10.8              7.6          3.8      winograd
+ *   256->256 @ 14            13.3              5.6         11.4      winograd-f2
+ *   512->512 @ 7             10.0             19.5         43.0      im2col
+ *   256->256 @ 4              3.4              5.6         12.3      im2col
  */
 function winogradChoice(k: KernelBuilder, conv: WinogradConv, C: number, M: number): WinogradTransform | undefined {
   const isWinograd = (name: string | undefined): name is WinogradAlgorithm => (WINOGRAD_ALGORITHMS as readonly string[]).includes(name ?? '');
