@@ -21,25 +21,21 @@ import type { Browser } from 'playwright-core';
 import { REPO, SWIFTSHADER_ARGS, launchChromium, logPageErrors, serveStatic, viteBuild } from '../e2e/support.js';
 import { lavapipeIcd } from '../runtime/gpu/node-gpu.js';
 import { randomFloats } from '../tests/util/rng.js';
+import { option } from './args.js';
 
 const RUNTIMES = ['fovea', 'ort-webgpu', 'ort-wasm'] as const;
 type Runtime = (typeof RUNTIMES)[number];
 const ADAPTERS = ['swiftshader', 'lavapipe'] as const;
 type Adapter = (typeof ADAPTERS)[number];
 
-const args = process.argv.slice(2);
-const opt = (name: string, def: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : def;
-};
-const runs = Number(opt('runs', '5'));
-const models = opt('models', 'squeezenet1_1,mobilenet_v2,resnet18,resnet50,vgg16').split(',');
-const adapter = opt('adapter', 'swiftshader') as Adapter;
-const runtimes = opt('runtimes', RUNTIMES.join(',')).split(',') as Runtime[];
+const runs = Number(option('runs', '5'));
+const models = option('models', 'squeezenet1_1,mobilenet_v2,resnet18,resnet50,vgg16').split(',');
+const adapter = option('adapter', 'swiftshader') as Adapter;
+const runtimes = option('runtimes', RUNTIMES.join(',')).split(',') as Runtime[];
 const dir = process.env.FOVEA_BENCH_DIR ?? join(homedir(), '.cache', 'fovea', 'bench');
 // Generous: a case that passes it is a hang (or a tab stuck in a dead GPU process), not a slow run.
 const perRunS = adapter === 'swiftshader' ? 150 : 30;
-const timeoutS = Number(opt('timeout-s', String(180 + perRunS * (runs + 1))));
+const timeoutS = Number(option('timeout-s', String(180 + perRunS * (runs + 1))));
 if (!ADAPTERS.includes(adapter)) throw new Error(`--adapter must be one of ${ADAPTERS.join(', ')}`);
 for (const r of runtimes) if (!RUNTIMES.includes(r)) throw new Error(`unknown runtime ${r}: one of ${RUNTIMES.join(', ')}`);
 if (!(runs >= 1)) throw new Error('--runs must be at least 1');

@@ -44,15 +44,11 @@
 import { InferenceSession, Tensor } from '../runtime/index.node.js';
 import { ModelBuilder } from '../tests/util/onnx-builder.js';
 import { randomFloats } from '../tests/util/rng.js';
+import { option } from './args.js';
 
-const args = process.argv.slice(2);
-const opt = (name: string, def: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : def;
-};
-const runs = Number(opt('runs', '20'));
-const filter = opt('filter', '');
-const onlyAlgos = opt('algos', '');
+const runs = Number(option('runs', '20'));
+const filter = option('filter', '');
+const onlyAlgos = option('algos', '');
 /** Convs of the layer's shape per model (see model()). */
 const REPEAT = 8;
 

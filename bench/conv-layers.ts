@@ -14,17 +14,13 @@
 import { InferenceSession, Tensor } from '../runtime/index.node.js';
 import { ModelBuilder } from '../tests/util/onnx-builder.js';
 import { randomFloats } from '../tests/util/rng.js';
+import { option } from './args.js';
 
-const args = process.argv.slice(2);
-const opt = (name: string, def: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : def;
-};
-const layers = opt('layers', '64@56,128@28,256@14,512@7,64@112').split(',').map((s) => s.split('@').map(Number) as [number, number]);
-const algos = opt('algo', 'auto,implicit-gemm,winograd-f2,winograd').split(',');
-const chain = Number(opt('chain', '4'));
-const runs = Number(opt('runs', '5'));
-const N = Number(opt('batch', '1'));
+const layers = option('layers', '64@56,128@28,256@14,512@7,64@112').split(',').map((s) => s.split('@').map(Number) as [number, number]);
+const algos = option('algo', 'auto,implicit-gemm,winograd-f2,winograd').split(',');
+const chain = Number(option('chain', '4'));
+const runs = Number(option('runs', '5'));
+const N = Number(option('batch', '1'));
 
 /** The run's fixed part: the input's upload, one elementwise op and the output's readback. */
 function baseline(C: number, S: number): Uint8Array {

@@ -5,17 +5,13 @@
 import { InferenceSession, Tensor } from '../runtime/index.node.js';
 import { ModelBuilder } from '../tests/util/onnx-builder.js';
 import { randomFloats } from '../tests/util/rng.js';
+import { option } from './args.js';
 
-const args = process.argv.slice(2);
-const opt = (name: string, def: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : def;
-};
-const K = Number(opt('size', '512'));
-const M = Number(opt('m', String(K)));
-const chain = Number(opt('chain', '8'));
-const runs = Number(opt('runs', '5'));
-const algos = opt('algo', 'gemm-tiled,gemm-skinny').split(',');
+const K = Number(option('size', '512'));
+const M = Number(option('m', String(K)));
+const chain = Number(option('chain', '8'));
+const runs = Number(option('runs', '5'));
+const algos = option('algo', 'gemm-tiled,gemm-skinny').split(',');
 
 function model(): Uint8Array {
   const b = new ModelBuilder(13);

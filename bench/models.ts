@@ -9,15 +9,11 @@ import { join } from 'node:path';
 import { InferenceSession, Tensor } from '../runtime/index.node.js';
 import { ortWebSession, ortNodeWebgpuSession, type PeerSession } from './peers.js';
 import { randomFloats } from '../tests/util/rng.js';
+import { option, flag } from './args.js';
 
-const args = process.argv.slice(2);
-const opt = (name: string, def: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : def;
-};
-const runs = Number(opt('runs', '5'));
-const models = opt('models', 'squeezenet1_1,mobilenet_v2,resnet18,resnet50,vgg16').split(',');
-const peers = !args.includes('--no-peers');
+const runs = Number(option('runs', '5'));
+const models = option('models', 'squeezenet1_1,mobilenet_v2,resnet18,resnet50,vgg16').split(',');
+const peers = !flag('no-peers');
 const dir = process.env.FOVEA_BENCH_DIR ?? join(homedir(), '.cache', 'fovea', 'bench');
 
 interface Timing {

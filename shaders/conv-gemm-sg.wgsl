@@ -55,18 +55,9 @@ struct Params {
 @group(0) @binding(0) var<storage, read> b: array<f32>;
 #endif
 @group(0) @binding(1) var<storage, read> w: array<vec4<f32>>;
-#if HAS_BIAS
-@group(0) @binding(3) var<storage, read> bias: array<f32>;
-#endif
-@group(0) @binding(4) var<storage, read_write> y: array<f32>;
-@group(0) @binding(5) var<uniform> params: Params;
-#if HAS_RESIDUAL
-@group(0) @binding(6) var<storage, read> residual: array<f32>;
-#endif
+//#include conv-gemm-epilogue
 
 const WG: u32 = {{WG}}u;
-
-//#include conv-gemm-store
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) tid: u32, @builtin(subgroup_invocation_id) lane: u32) {

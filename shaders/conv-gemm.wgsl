@@ -91,14 +91,7 @@ struct Params {
 #else
 @group(0) @binding(1) var<storage, read> w: array<f32>;
 #endif
-#if HAS_BIAS
-@group(0) @binding(3) var<storage, read> bias: array<f32>;
-#endif
-@group(0) @binding(4) var<storage, read_write> y: array<f32>;
-@group(0) @binding(5) var<uniform> params: Params;
-#if HAS_RESIDUAL
-@group(0) @binding(6) var<storage, read> residual: array<f32>;
-#endif
+//#include conv-gemm-epilogue
 
 const TM: u32 = {{TM}}u;
 const TN: u32 = {{TN}}u;
@@ -111,8 +104,6 @@ const THREADS: u32 = 64u;
 
 var<workgroup> As: array<vec4<f32>, TK * TM4>;
 var<workgroup> Bs: array<vec4<f32>, TK * TN4>;
-
-//#include conv-gemm-store
 
 @compute @workgroup_size(THREADS)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) tid: u32) {

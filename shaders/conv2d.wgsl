@@ -29,7 +29,7 @@ struct Params {
   H: u32,
   W: u32,
   M: u32,
-  OHW: u32,
+  OSP: u32,
   OW: u32,
   Cg: u32,
   Mg: u32,
@@ -50,14 +50,7 @@ struct Params {
 @group(0) @binding(0) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read> w: array<f32>;
 @group(0) @binding(2) var<storage, read> ktab: array<vec4<i32>>;
-#if HAS_BIAS
-@group(0) @binding(3) var<storage, read> bias: array<f32>;
-#endif
-@group(0) @binding(4) var<storage, read_write> y: array<f32>;
-@group(0) @binding(5) var<uniform> params: Params;
-#if HAS_RESIDUAL
-@group(0) @binding(6) var<storage, read> residual: array<f32>;
-#endif
+//#include conv-gemm-epilogue
 
 const TM: u32 = {{TM}}u;
 const TN: u32 = {{TN}}u;
@@ -70,29 +63,6 @@ const THREADS: u32 = 64u;
 
 var<workgroup> As: array<vec4<f32>, TK * TM4>;
 var<workgroup> Bs: array<vec4<f32>, TK * TN4>;
-
-// Writes row m (within the group) of the tile for 4 consecutive columns whose output offsets
-// (b*M*OHW + p) are `cols`; `ok` masks columns past ncols.
-fn store4(m: u32, g: u32, cols: vec4<u32>, ok: vec4<bool>, acc: vec4<f32>) {
-  if (m >= params.Mg) { return; }
-  let oc = g * params.Mg + m;
-#if HAS_BIAS
-  let vb = acc + bias[oc];
-#else
-  let vb = acc;
-#endif
-  let base = oc * params.OHW;
-  for (var j = 0u; j < 4u; j++) {
-    if (ok[j]) {
-      let o = cols[j] + base;
-#if HAS_RESIDUAL
-      y[o] = epilogue_activation(vb[j] + residual[o]);
-#else
-      y[o] = epilogue_activation(vb[j]);
-#endif
-    }
-  }
-}
 
 @compute @workgroup_size(THREADS)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
@@ -113,8 +83,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let lq_b = tid % TN4;
   let lk_b = tid / TN4;
   let n4 = vec4<u32>(n_base + lq_b * 4u) + vec4<u32>(0u, 1u, 2u, 3u);
-  let b4 = n4 / params.OHW;
-  let p4 = n4 % params.OHW;
+  let b4 = n4 / params.OSP;
+  let p4 = n4 % params.OSP;
   let ih0 = vec4<i32>(p4 / params.OW) * params.stride_h - params.pad_h;
   let iw0 = vec4<i32>(p4 % params.OW) * params.stride_w - params.pad_w;
   let colbase = vec4<i32>((b4 * params.C + g * params.Cg) * params.H * params.W) + ih0 * Wi + iw0;
@@ -190,12 +160,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     workgroupBarrier();
   }
 
-  // Output offsets (b*M*OHW + p) of this thread's two column quads.
+  // Output offsets (b*M*OSP + p) of this thread's two column quads.
   let nc0 = vec4<u32>(n_base + tn * 4u) + vec4<u32>(0u, 1u, 2u, 3u);
   let nc1 = nc0 + vec4<u32>(TN / 2u);
-  let MOHW = params.M * params.OHW;
-  let cols0 = (nc0 / params.OHW) * MOHW + nc0 % params.OHW;
-  let cols1 = (nc1 / params.OHW) * MOHW + nc1 % params.OHW;
+  let MOSP = params.M * params.OSP;
+  let cols0 = (nc0 / params.OSP) * MOSP + nc0 % params.OSP;
+  let cols1 = (nc1 / params.OSP) * MOSP + nc1 % params.OSP;
   let ok0 = nc0 < vec4<u32>(params.ncols);
   let ok1 = nc1 < vec4<u32>(params.ncols);
   let r0 = m_base + tm * 4u;

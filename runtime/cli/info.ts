@@ -7,11 +7,11 @@ import { decodeModel } from '../../loaders/onnx/decode.js';
 import { checkSupported } from '../ops/unsupported.js';
 import { runPasses } from '../passes/index.js';
 import { planGraph } from '../gpu/plan.js';
-import type { KernelLimits } from '../ops/types.js';
 import type { Graph } from '../ir/types.js';
 import { InputError } from '../errors.js';
 import { CONVENTIONS, modelStats, type LayerStats } from './model-stats.js';
 import '../ops/index.js';
+import { DEFAULT_LIMITS } from '../gpu/device.js';
 
 export interface ValueSummary {
   name: string;
@@ -39,17 +39,6 @@ export interface InfoReport {
   fused?: { node: string; op: string; activation?: string; residual?: boolean; kernels: string[] }[];
 }
 
-/** WebGPU's default limits (the spec's guaranteed minimums): plans made without a device. */
-const DEFAULT_LIMITS: KernelLimits = {
-  maxStorageBufferBindingSize: 134217728,
-  maxBufferSize: 268435456,
-  maxComputeWorkgroupsPerDimension: 65535,
-  maxComputeInvocationsPerWorkgroup: 256,
-  maxComputeWorkgroupStorageSize: 16384,
-  maxStorageBuffersPerShaderStage: 8,
-  subgroupMinSize: 0,
-  softwareAdapter: false,
-};
 
 /** Loads a model and computes its report. */
 export async function modelInfo(modelPath: string, freeDimensions: Record<string, number> = {}, opts: { passes?: boolean } = {}): Promise<InfoReport> {

@@ -143,3 +143,15 @@ export function kernelLimits(device: GPUDevice, info?: AcquiredDevice['adapterIn
     softwareAdapter: adapterInfo ? isSoftwareAdapter(adapterInfo) : false,
   };
 }
+
+/** WebGPU's default limits (the spec's guaranteed minimums): plans made without a device. */
+export const DEFAULT_LIMITS: KernelLimits = {
+  maxStorageBufferBindingSize: 134217728,
+  maxBufferSize: 268435456,
+  maxComputeWorkgroupsPerDimension: 65535,
+  maxComputeInvocationsPerWorkgroup: 256,
+  maxComputeWorkgroupStorageSize: 16384,
+  maxStorageBuffersPerShaderStage: 8,
+  subgroupMinSize: 0,
+  softwareAdapter: false,
+};

@@ -13,7 +13,7 @@ import { decodeModel } from '../../loaders/onnx/decode.js';
 import { runPasses } from '../../runtime/passes/index.js';
 import { planGraph } from '../../runtime/gpu/plan.js';
 import '../../runtime/ops/index.js';
-import { TEST_LIMITS } from '../util/limits.js';
+import { DEFAULT_LIMITS } from '../../runtime/gpu/device.js';
 
 const size = (dims: number[]) => dims.reduce((a, b) => a * b, 1);
 const f32 = (dims: number[], seed: number, lo = -1, hi = 1) => new Tensor('float32', randomFloats(size(dims), seed, lo, hi), dims);
@@ -220,7 +220,7 @@ export async function planVariants(model: Uint8Array): Promise<string[]> {
   return planGraph(g, LIMITS).dispatches.map((d) => d.variant);
 }
 
-const LIMITS = TEST_LIMITS;
+const LIMITS = DEFAULT_LIMITS;
 
 test('Softmax picks a workgroup per row for long rows and a thread per row for short ones', async () => {
   for (const [dims, variant] of [[[2, 200], 'Softmax-workgroup'], [[50, 10], 'Softmax-thread']] as [number[], string][]) {

@@ -19,7 +19,7 @@ import { decodeModel } from '../../loaders/onnx/decode.js';
 import { runPasses } from '../../runtime/passes/index.js';
 import { planGraph } from '../../runtime/gpu/plan.js';
 import { ShapeError } from '../../runtime/errors.js';
-import { TEST_LIMITS } from '../util/limits.js';
+import { DEFAULT_LIMITS } from '../../runtime/gpu/device.js';
 
 const TOL = { rtol: 1e-3, atol: 1e-4 };
 const ALGORITHMS = ['convtranspose-tiled', 'convtranspose-direct'];
@@ -261,7 +261,7 @@ test('ConvTranspose accepts the older [N, C, ...] form of output_shape', async (
   }
 });
 
-const LIMITS = TEST_LIMITS;
+const LIMITS = DEFAULT_LIMITS;
 
 async function variants(c: Case, forceAlgorithm?: string): Promise<string[]> {
   const g = runPasses(await decodeModel(model(c).model), { verify: true });

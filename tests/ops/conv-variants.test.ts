@@ -23,7 +23,7 @@ import { runPasses } from '../../runtime/passes/index.js';
 import { planGraph } from '../../runtime/gpu/plan.js';
 import { InputError } from '../../runtime/errors.js';
 import type { KernelOptions } from '../../runtime/ops/types.js';
-import { TEST_LIMITS } from '../util/limits.js';
+import { DEFAULT_LIMITS } from '../../runtime/gpu/device.js';
 
 const TOL = { rtol: 1e-3, atol: 1e-4 };
 const count = (dims: number[]) => dims.reduce((a, b) => a * b, 1);
@@ -65,7 +65,7 @@ function build(c: Case, epilogue: Epilogue, yShape: number[] | undefined, seed =
   return { model: b.build(), feeds };
 }
 
-const LIMITS = TEST_LIMITS;
+const LIMITS = DEFAULT_LIMITS;
 
 async function deviceHasSubgroups(): Promise<boolean> {
   const { device, adapterInfo } = await acquireDevice();

@@ -26,7 +26,7 @@ import { decodeModel } from '../../loaders/onnx/decode.js';
 import { runPasses } from '../../runtime/passes/index.js';
 import { planGraph } from '../../runtime/gpu/plan.js';
 import { WINOGRAD_F2, WINOGRAD_F4, WINOGRAD_GEMM_TILES, winogradFilter, type WinogradTransform } from '../../runtime/ops/nn/conv-winograd.js';
-import { TEST_LIMITS } from '../util/limits.js';
+import { DEFAULT_LIMITS } from '../../runtime/gpu/device.js';
 
 const TOL: Record<string, Tolerance> = {
   'winograd-f2': { rtol: 1e-3, atol: 1e-4 },
@@ -36,7 +36,7 @@ const VARIANTS = ['winograd-f2', 'winograd'] as const;
 const count = (dims: number[]) => dims.reduce((a, b) => a * b, 1);
 const f32 = (dims: number[], seed: number, lo = -1, hi = 1) => new Tensor('float32', randomFloats(count(dims), seed, lo, hi), dims);
 
-const LIMITS = TEST_LIMITS;
+const LIMITS = DEFAULT_LIMITS;
 
 /** The kernel variants the planner picks for the model's Conv nodes, one per dispatch. */
 async function convVariants(model: Uint8Array, forceAlgorithm?: string): Promise<string[]> {

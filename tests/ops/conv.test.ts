@@ -15,7 +15,7 @@ import { runPasses } from '../../runtime/passes/index.js';
 import { planGraph } from '../../runtime/gpu/plan.js';
 import { ShapeError } from '../../runtime/errors.js';
 import { CONV_ACTIVATION_ATTR } from '../../runtime/ops/nn/conv.js';
-import { TEST_LIMITS } from '../util/limits.js';
+import { DEFAULT_LIMITS } from '../../runtime/gpu/device.js';
 
 const TOL = { rtol: 1e-3, atol: 1e-4 };
 const ALGORITHMS = ['implicit-gemm', 'direct'];
@@ -83,7 +83,7 @@ for (const c of CASES) {
   }
 }
 
-const LIMITS = TEST_LIMITS;
+const LIMITS = DEFAULT_LIMITS;
 
 async function convVariants(model: Uint8Array, forceAlgorithm?: string): Promise<string[]> {
   const g = runPasses(await decodeModel(model), { verify: true });

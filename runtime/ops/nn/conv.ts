@@ -436,7 +436,7 @@ export const Conv: OpDef<ConvAttrs> = {
       variant: `implicit-gemm ${tile.TM}x${tile.TN}`,
       defines: { ...tile, ...epilogue },
       bindings: { ...bindings, ktab: k.weight('ktab', kTable(Cg, H, W, win)) },
-      uniforms: { ...geometry, OHW: OH * OW, K, ncols, n_tiles, m_tiles, tiles },
+      uniforms: { ...geometry, OSP: OH * OW, K, ncols, n_tiles, m_tiles, tiles },
       workgroups: grid(tiles, k.limits),
     });
   },
