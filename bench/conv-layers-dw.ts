@@ -41,6 +41,19 @@
 //   100->100@3 7x7 s1             9.6       9.6 implicit |
 //   64->64@7 3x3 s1               1.3       1.9 implicit |
 //   3->32@112 3x3 s2              2.6       4.1 implicit |
+// The subgroup GEMM (gemmKernel 'subgroup', shaders/conv-gemm-sg.wgsl; 'X sg' below), the default
+// on software adapters, against the tiled one on the pointwise layers: GPU ms (minimum of 10
+// runs) / CPU ms per conv, lavapipe, quiet machine:
+//   layer              pointwise sg    pointwise (tiled)   im2col sg      im2col (tiled)
+//   pw 16->96@112       5.46 / 16.1      7.47 / 24.3        6.18 / 21.2     8.48 / 25.0
+//   pw 144->24@56       0.70 / 2.1       2.76 / 6.2         1.58 / 4.1      3.78 / 8.0
+//   pw 384->64@14       0.39 / 0.9       1.43 / 3.0         0.61 / 1.2      1.63 / 3.5
+//   pw 960->160@7       0.68 / 1.4       3.37 / 5.2         0.83 / 1.5      3.50 / 5.9
+//   pw 320->1280@7      1.81 / 4.2       5.43 / 12.4        1.42 / 3.1      5.54 / 11.0
+//   pw 64->256@56       4.40 / 15.0     12.20 / 30.6        3.91 / 14.9    13.43 / 31.9
+//   pw 256->64@56       2.42 / 7.9      11.88 / 26.8        4.66 / 11.9    12.98 / 30.6
+//   pw 1024->256@14     3.64 / 11.4     12.05 / 27.6        3.68 / 7.5     12.23 / 24.4
+//   pw 2048->512@7      4.36 / 8.4      13.69 / 29.8        3.45 / 6.8     13.84 / 29.4
 import { InferenceSession, Tensor } from '../runtime/index.node.js';
 import { ModelBuilder } from '../tests/util/onnx-builder.js';
 import { randomFloats } from '../tests/util/rng.js';
