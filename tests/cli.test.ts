@@ -11,7 +11,7 @@ import { readNpy, writeNpy, parsePyLiteral } from '../runtime/cli/npy.js';
 import { outputFileNames } from '../runtime/cli/run.js';
 import { modelStats } from '../runtime/cli/model-stats.js';
 import type { Graph, HostTensor, Node, ValueInfo } from '../runtime/ir/types.js';
-import { Tensor, registeredOps } from '../runtime/index.node.js';
+import { InferenceSession, Tensor, registeredOps } from '../runtime/index.node.js';
 import { ModelBuilder } from './util/onnx-builder.js';
 import { randomFloats } from './util/rng.js';
 import { runReference, assertClose } from './util/reference.js';
@@ -521,6 +521,14 @@ test('info --passes: node counts after each pass, fused epilogues and kernels', 
   assert.equal(report.fused[0].activation, 'Relu');
   assert.ok(report.fused[0].kernels.length >= 1);
   const text = await cli('info', path, '--passes');
-  assert.match(text.stdout, /fused graph/);
+  assert.match(text.stdout, /fused graph \(kernels planned for WebGPU default limits\)/);
   assert.match(text.stdout, /Conv\s+Relu/);
+  // --device plans for this machine's adapter: the kernels a session on it runs.
+  const dev = await cli('info', path, '--device', '--json');
+  assert.equal(dev.code, 0, dev.stderr);
+  const onDevice = JSON.parse(dev.stdout);
+  const s = await InferenceSession.create(b.build());
+  assert.equal(onDevice.kernelsFor, s.adapter);
+  assert.deepEqual(onDevice.fused[0].kernels, (await s.stats()).kernels.map((k) => k.variant));
+  await s.release();
 });

@@ -12,6 +12,7 @@ import { InputError } from '../errors.js';
 import { CONVENTIONS, modelStats, type LayerStats } from './model-stats.js';
 import '../ops/index.js';
 import { DEFAULT_LIMITS } from '../gpu/device.js';
+import type { KernelLimits } from '../ops/types.js';
 
 export interface ValueSummary {
   name: string;
@@ -37,11 +38,23 @@ export interface InfoReport {
   /** With --passes: node count after every pass, and every remaining node's epilogue and kernels. */
   passes?: { name: string; nodes: number }[];
   fused?: { node: string; op: string; activation?: string; residual?: boolean; kernels: string[] }[];
+  /** With --passes: what the kernels were planned for (an adapter, or WebGPU's default limits). */
+  kernelsFor?: string;
+}
+
+/** The device limits `--passes` plans kernels for, and what they describe. */
+export interface InfoTarget {
+  limits: KernelLimits;
+  label: string;
 }
 
 
 /** Loads a model and computes its report. */
-export async function modelInfo(modelPath: string, freeDimensions: Record<string, number> = {}, opts: { passes?: boolean } = {}): Promise<InfoReport> {
+export async function modelInfo(
+  modelPath: string,
+  freeDimensions: Record<string, number> = {},
+  opts: { passes?: boolean; target?: InfoTarget } = {},
+): Promise<InfoReport> {
   const loaded = await readSource(modelPath);
   const model = await decodeModel(loaded.bytes, { readExternal: loaded.readExternal });
   checkSupported(model);
@@ -77,13 +90,13 @@ export async function modelInfo(modelPath: string, freeDimensions: Record<string
     layers: stats.layers,
     totals: stats.totals,
     conventions: CONVENTIONS,
-    ...(opts.passes ? { passes, fused: fusedGraph(g) } : {}),
+    ...(opts.passes ? { passes, fused: fusedGraph(g, opts.target?.limits ?? DEFAULT_LIMITS), kernelsFor: opts.target?.label ?? 'WebGPU default limits' } : {}),
   };
 }
 
 /** Every remaining node with its fused epilogue and the kernel variants the planner picks. */
-function fusedGraph(g: Graph): NonNullable<InfoReport['fused']> {
-  const plan = planGraph(g, DEFAULT_LIMITS);
+function fusedGraph(g: Graph, limits: KernelLimits): NonNullable<InfoReport['fused']> {
+  const plan = planGraph(g, limits);
   const kernels = new Map<string, string[]>();
   for (const d of plan.dispatches) kernels.set(d.node, [...(kernels.get(d.node) ?? []), d.variant]);
   return g.nodes.map((n) => {
@@ -149,7 +162,7 @@ export function formatInfo(r: InfoReport): string {
   if (r.passes && r.fused) {
     lines.push('', 'passes');
     lines.push(...table(['pass', 'nodes'], r.passes.map((p) => [p.name, String(p.nodes)]), [1]).map((l) => `  ${l}`));
-    lines.push('', 'fused graph (kernels planned for WebGPU default limits)');
+    lines.push('', `fused graph (kernels planned for ${r.kernelsFor ?? 'WebGPU default limits'})`);
     const fusedRows = r.fused.map((f) => [f.node, f.op, [f.residual ? '+residual' : '', f.activation ?? ''].filter(Boolean).join(' ') || '-', f.kernels.join(', ')]);
     lines.push(...table(['node', 'op', 'epilogue', 'kernels'], fusedRows, []).map((l) => `  ${l}`));
   }

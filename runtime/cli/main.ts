@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { InfoTarget } from './info.js';
 
 /** Where the CLI writes (tests capture it). */
 export interface CliIO {
@@ -64,7 +65,7 @@ options:
   -h, --help              show this help
 `;
 
-const INFO_HELP = `usage: fovea info MODEL [--json] [--passes] [--free-dim NAME=N ...]
+const INFO_HELP = `usage: fovea info MODEL [--json] [--passes] [--device] [--free-dim NAME=N ...]
 
 Describes MODEL without a GPU: inputs and outputs (name, dtype, dims), an op histogram, and a
 per-layer table of the shape-inferred graph (after constant folding) with output shape,
@@ -82,6 +83,8 @@ options:
   --passes                also show the node count after each graph pass, the fused graph
                           (which conv/gemm carries which epilogue) and the kernel variant of
                           every node (planned for WebGPU's default limits, without a device)
+  --device                as --passes, with the kernels planned for this machine's WebGPU
+                          adapter (software adapters such as lavapipe get kernels of their own)
   -d, --free-dim NAME=N   bind a free (symbolic) dimension (required for each one the model has)
   -h, --help              show this help
 `;
@@ -170,6 +173,7 @@ async function infoCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parse('info', argv, {
     json: { type: 'boolean' },
     passes: { type: 'boolean' },
+    device: { type: 'boolean' },
     'free-dim': { type: 'string', short: 'd', multiple: true },
     help: { type: 'boolean', short: 'h' },
   });
@@ -179,7 +183,15 @@ async function infoCommand(argv: string[], io: CliIO): Promise<number> {
   }
   const model = onePositional('info', positionals);
   const { modelInfo, formatInfo } = await import('./info.js');
-  const report = await modelInfo(model, parseFreeDims(values['free-dim'] as string[] | undefined), { passes: !!values.passes });
+  let target: InfoTarget | undefined;
+  if (values.device) {
+    // The kernels this machine's adapter gets (software adapters have kernels of their own).
+    const { acquireDevice } = await import('../index.node.js');
+    const { kernelLimits } = await import('../gpu/device.js');
+    const { device, adapterInfo: i } = await acquireDevice();
+    target = { limits: kernelLimits(device, i), label: [i.backend, i.vendor, i.architecture, i.description].filter(Boolean).join(' ') };
+  }
+  const report = await modelInfo(model, parseFreeDims(values['free-dim'] as string[] | undefined), { passes: !!values.passes || !!values.device, target });
   io.stdout(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatInfo(report));
   return 0;
 }
