@@ -96,22 +96,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 
   let tm = tid / TN8;
   let tn = tid % TN8;
-  var acc00 = vec4<f32>(0.0);
-  var acc01 = vec4<f32>(0.0);
-  var acc10 = vec4<f32>(0.0);
-  var acc11 = vec4<f32>(0.0);
-  var acc20 = vec4<f32>(0.0);
-  var acc21 = vec4<f32>(0.0);
-  var acc30 = vec4<f32>(0.0);
-  var acc31 = vec4<f32>(0.0);
-  var acc40 = vec4<f32>(0.0);
-  var acc41 = vec4<f32>(0.0);
-  var acc50 = vec4<f32>(0.0);
-  var acc51 = vec4<f32>(0.0);
-  var acc60 = vec4<f32>(0.0);
-  var acc61 = vec4<f32>(0.0);
-  var acc70 = vec4<f32>(0.0);
-  var acc71 = vec4<f32>(0.0);
+//#include conv-tile-registers
 
   for (var k0 = 0u; k0 < K; k0 += TK) {
     // Stage A: W_g rows m_base.., columns k0..k0+TK, as vec4s along m.
@@ -135,55 +120,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       Bs[r * TN4 + lq_b] = select(vec4<f32>(0.0), v, ok);
     }
     workgroupBarrier();
-    for (var kk = 0u; kk < TK; kk++) {
-      let a0 = As[kk * TM4 + tm];
-      let a1 = As[kk * TM4 + TM8 + tm];
-      let b0 = Bs[kk * TN4 + tn];
-      let b1 = Bs[kk * TN4 + TN8 + tn];
-      acc00 += a0.x * b0;
-      acc01 += a0.x * b1;
-      acc10 += a0.y * b0;
-      acc11 += a0.y * b1;
-      acc20 += a0.z * b0;
-      acc21 += a0.z * b1;
-      acc30 += a0.w * b0;
-      acc31 += a0.w * b1;
-      acc40 += a1.x * b0;
-      acc41 += a1.x * b1;
-      acc50 += a1.y * b0;
-      acc51 += a1.y * b1;
-      acc60 += a1.z * b0;
-      acc61 += a1.z * b1;
-      acc70 += a1.w * b0;
-      acc71 += a1.w * b1;
-    }
+//#include conv-tile-accumulate
     workgroupBarrier();
   }
 
-  // Output offsets (b*M*OSP + p) of this thread's two column quads.
-  let nc0 = vec4<u32>(n_base + tn * 4u) + vec4<u32>(0u, 1u, 2u, 3u);
-  let nc1 = nc0 + vec4<u32>(TN / 2u);
-  let MOSP = params.M * params.OSP;
-  let cols0 = (nc0 / params.OSP) * MOSP + nc0 % params.OSP;
-  let cols1 = (nc1 / params.OSP) * MOSP + nc1 % params.OSP;
-  let ok0 = nc0 < vec4<u32>(params.ncols);
-  let ok1 = nc1 < vec4<u32>(params.ncols);
-  let r0 = m_base + tm * 4u;
-  let r1 = m_base + TM / 2u + tm * 4u;
-  store4(r0, g, cols0, ok0, acc00);
-  store4(r0, g, cols1, ok1, acc01);
-  store4(r0 + 1u, g, cols0, ok0, acc10);
-  store4(r0 + 1u, g, cols1, ok1, acc11);
-  store4(r0 + 2u, g, cols0, ok0, acc20);
-  store4(r0 + 2u, g, cols1, ok1, acc21);
-  store4(r0 + 3u, g, cols0, ok0, acc30);
-  store4(r0 + 3u, g, cols1, ok1, acc31);
-  store4(r1, g, cols0, ok0, acc40);
-  store4(r1, g, cols1, ok1, acc41);
-  store4(r1 + 1u, g, cols0, ok0, acc50);
-  store4(r1 + 1u, g, cols1, ok1, acc51);
-  store4(r1 + 2u, g, cols0, ok0, acc60);
-  store4(r1 + 2u, g, cols1, ok1, acc61);
-  store4(r1 + 3u, g, cols0, ok0, acc70);
-  store4(r1 + 3u, g, cols1, ok1, acc71);
+//#include conv-tile-store
 }

@@ -1,4 +1,4 @@
-// The fused-activation epilogue, a helper included by conv2d.wgsl, conv2d-direct.wgsl and
+// The fused-activation epilogue, a helper included by conv2d.wgsl, conv-direct.wgsl and
 // gemm.wgsl. No data layout or tiling of its own: one call per output element of the including
 // kernel, after the bias (and residual) are added.
 // {{ACTIVATION}} is a WGSL expression of `v` and alpha/beta/gamma, taken from the table in

@@ -1,6 +1,6 @@
 // Conv kernel variants against onnxruntime-node: 'depthwise' (conv-depthwise.ts), 'pointwise'
 // and 'im2col' (conv-gemm.ts) on 1-D/2-D convs, and 3-D convs ('implicit-gemm', 'direct',
-// 'pointwise'; conv3d.ts). Every case runs through each variant that can run it (session option
+// 'pointwise'). Every case runs through each variant that can run it (session option
 // convAlgorithm, checked in the plan to be the kernel that ran; 'pointwise' and 'im2col' with each
 // GEMM kernel, option gemmKernel) and the automatic choice, twice:
 // as a plain Conv, and as Conv + Add(skip) + Relu, which the fusion passes fold into the Conv's

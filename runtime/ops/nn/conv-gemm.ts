@@ -7,7 +7,7 @@
 //     buffer ([group][K][ncols]), then the GEMM reads it as a dense operand. It pays a write and a
 //     read of K x ncols values to save the implicit GEMM's per-element tap arithmetic and bounds
 //     checks; see im2colWins for where that wins.
-//   'implicit-gemm' for 3-D convs (runtime/ops/nn/conv3d.ts): the implicit GEMM, with a 3-D tap
+//   'implicit-gemm' for 3-D convs (conv.ts): the implicit GEMM, with a 3-D tap
 //     table (2-D convs have their own copy in shaders/conv2d.wgsl).
 import type { BufferRef, KernelBuilder } from '../types.js';
 import type { ConvLowering } from './conv.js';

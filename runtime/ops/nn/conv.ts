@@ -1,7 +1,7 @@
 // Conv (ONNX opset 1/11): Y = conv(X, W) + B over 1-D, 2-D and 3-D inputs (rank 3, 4 and 5),
 // with kernel_shape (inferred from W when absent), strides, pads, auto_pad, dilations and group
 // (depthwise when group = C). A 1-D conv runs as a 2-D one with a height of 1.
-// Kernels (shaders/conv2d.wgsl, shaders/conv2d-direct.wgsl, and the variants in their own
+// Kernels (shaders/conv2d.wgsl, shaders/conv-direct.wgsl, and the variants in their own
 // modules; the choice per layer is algorithm() below):
 //   'implicit-gemm' (the default): tiled GEMM over (output channel) x (batch*OH*OW) x (Cg*KH*KW),
 //     im2col addresses computed on the fly from a host-built table of the K index; the tile's
@@ -14,7 +14,7 @@
 //     invocation with the weights in registers (2-3x faster than 'direct' on MobileNet layers);
 //   'pointwise' (conv-gemm.ts): 1x1 kernels, no padding (strides: 1-D/2-D): a plain GEMM on x;
 //   'im2col' (conv-gemm.ts): an explicit im2col matrix in scratch memory, then a GEMM;
-//   3-D convs (conv3d.ts): 'implicit-gemm' with a 3-D tap table, 'pointwise', 'direct';
+//   3-D convs: 'implicit-gemm' with a 3-D tap table (conv-gemm.ts), 'pointwise', 'direct' (conv-direct.ts);
 //   'winograd' / 'winograd-f2': F(4x4,3x3) / F(2x2,3x3) Winograd convolution for 3x3 stride-1
 //     group-1 convs with constant weights (runtime/ops/nn/conv-winograd.ts); the default where a
 //     measured cost rule expects it to be faster (winogradChoice: most 3x3 layers of ResNet/VGG).
@@ -37,7 +37,7 @@ import { grid } from '../../gpu/plan.js';
 import { as2d, parseWindowAttrs, resolveWindow, spatial2d, type Window, type WindowAttrs } from './window.js';
 import { emitDepthwise, isDepthwise } from './conv-depthwise.js';
 import { emitConvGemm, emitIm2col, isPointwise, im2colWins, subgroupGemmApplies, subgroupIm2colCostNs } from './conv-gemm.js';
-import { emitConv3dDirect } from './conv3d.js';
+import { emitConvDirect } from './conv-direct.js';
 import {
   emitWinograd,
   winogradApplicable,
@@ -107,7 +107,6 @@ const GEMM_TILES = [
   { TM: 32, TN: 128, TK: 16, cost: 1.25 },
   { TM: 16, TN: 256, TK: 8, cost: 1.6 },
 ];
-const DIRECT_WG = 64;
 
 type GemmTile = { TM: number; TN: number; TK: number };
 
@@ -398,24 +397,10 @@ export const Conv: OpDef<ConvAttrs> = {
     if (algo === 'depthwise') return emitDepthwise(k, lowering);
     if (algo === 'pointwise') return emitConvGemm(k, lowering, 'pointwise');
     if (algo === 'im2col') return emitIm2col(k, lowering);
-    if (full.kernel.length === 3) {
-      if (algo === 'direct') return emitConv3dDirect(k, lowering);
-      return emitConvGemm(k, lowering, 'implicit');
-    }
+    if (algo === 'direct') return emitConvDirect(k, lowering);
+    if (full.kernel.length === 3) return emitConvGemm(k, lowering, 'implicit');
 
     const bindings = { ...io, w: k.input(1) };
-    if (algo === 'direct') {
-      const total = N * M * OH * OW;
-      k.dispatch({
-        shader: 'conv2d-direct',
-        variant: 'direct',
-        defines: { WG: DIRECT_WG, ...epilogue },
-        bindings,
-        uniforms: { ...geometry, total, OH, KH, KW, dil_h: win.dilations[0], dil_w: win.dilations[1] },
-        workgroups: grid(Math.ceil(total / DIRECT_WG), k.limits),
-      });
-      return;
-    }
 
     const K = Cg * KH * KW;
     const ncols = N * OH * OW;

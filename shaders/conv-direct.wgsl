@@ -1,6 +1,8 @@
-// 3-D convolution (NCDHW), direct: one output element per invocation, a plain loop over the
-// group's input channels and the KD x KH x KW window. The default for 3-D convs with few output
-// channels per group (depthwise 3-D), whose GEMM has too few rows to fill a tile.
+// Convolution (NC + 1 to 3 spatial axes), direct: one output element per invocation, a plain
+// loop over the group's input channels and the KD x KH x KW window; 1-D and 2-D windows run with
+// leading axes of size 1 (runtime/ops/nn/window.ts, padWindow). The default with few output
+// channels per group, whose GEMM has too few rows to fill a tile, and the simple reference
+// variant (tests compare the other kernels with it): slower, with no tiling to get wrong.
 // Layout: x is [N, C, D, H, W], w is the ONNX [M, Cg, KD, KH, KW], bias is [M], y (and the
 // residual) is [N, M, OD, OH, OW]; the flat output index is decoded into (b, oc, od, oh, ow).
 // Out-of-volume taps count as 0.
