@@ -1,8 +1,11 @@
 // Global max / average pooling: y[p] = max or mean of x over plane p, for planes of `size`
 // contiguous elements (the spatial dims of an NC... tensor, flattened).
-// Layout: x is [planes, size] row-major, y is [planes]. Tiling: one workgroup per plane
-// (2-D grid of workgroups, see flat_index); its {{WG}} invocations stride over the plane and
-// combine their partial results by a tree reduction in workgroup memory.
+// Layout: x is [planes, size] row-major, y is [planes].
+// Tiling: without THREAD, one workgroup per plane (2-D grid of workgroups, see flat_index): its
+// {{WG}} invocations stride over the plane and combine their partial results by a tree reduction
+// in workgroup memory. With THREAD, one invocation per plane, {{WG}} planes per workgroup, each a
+// plain loop: for small planes (squeeze-and-excitation blocks at 7x7 or 14x14), where the tree's
+// barriers cost more than the loop (a software adapter switches every SIMD group at a barrier).
 //#include prelude
 
 struct Params {
@@ -14,6 +17,23 @@ struct Params {
 @group(0) @binding(1) var<storage, read_write> y: array<f32>;
 @group(0) @binding(2) var<uniform> params: Params;
 
+#if THREAD
+@compute @workgroup_size({{WG}})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lidx: u32) {
+  let plane = flat_index(wid, nwg, lidx, {{WG}}u);
+  if (plane >= params.planes) { return; }
+  let base = plane * params.size;
+#if MAX
+  var acc = bitcast<f32>(0xff7fffffu); // the lowest finite f32
+  for (var i = 0u; i < params.size; i++) { acc = max(acc, x[base + i]); }
+  y[plane] = acc;
+#else
+  var acc = 0.0;
+  for (var i = 0u; i < params.size; i++) { acc += x[base + i]; }
+  y[plane] = acc / f32(params.size);
+#endif
+}
+#else
 var<workgroup> part: array<f32, {{WG}}>;
 
 @compute @workgroup_size({{WG}})
@@ -49,3 +69,4 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 #endif
   }
 }
+#endif

@@ -32,6 +32,7 @@ const VARIANTS: [string[], readonly string[]][] = [
   [['Softmax', 'LogSoftmax'], ['softmax-workgroup', 'softmax-thread']],
   [['ReduceMean', 'ReduceSum', 'ReduceMax', 'ReduceMin', 'ReduceProd', 'ReduceSumSquare', 'ReduceL1', 'ReduceL2', 'ReduceLogSum', 'ReduceLogSumExp'], ['reduce-workgroup', 'reduce-thread']],
   [['ArgMax', 'ArgMin'], ['argreduce-thread', 'argreduce-workgroup']],
+  [['GlobalAveragePool', 'GlobalMaxPool'], ['globalpool-thread', 'globalpool-workgroup']],
   [['ConvTranspose'], ['convtranspose-tiled', 'convtranspose-direct']],
 ];
 

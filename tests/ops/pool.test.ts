@@ -188,20 +188,27 @@ test('pools reject invalid windows and types with ShapeError', async () => {
   await assert.rejects(InferenceSession.create(b.build()), ShapeError);
 });
 
-// Global pools: 1-, 2- and 3-D spatial extents, planes shorter and longer than the workgroup.
+// Global pools: 1-, 2- and 3-D spatial extents, planes shorter and longer than the workgroup,
+// more planes than a workgroup of the thread variant; each variant (forceAlgorithm) and the
+// automatic choice (thread up to 1024 elements per plane), checked to be the kernel that ran.
 const GLOBAL_SHAPES = [
   [2, 3, 7, 9],
   [1, 5, 130],
   [1, 2, 3, 4, 5],
   [2, 3, 1, 1],
   [1, 2, 70, 70],
+  [2, 70, 3, 3],
 ];
 
 for (const op of ['GlobalAveragePool', 'GlobalMaxPool']) {
   for (const dims of GLOBAL_SHAPES) {
-    test(`${op} [${dims}]`, async () => {
-      await checkAgainstReference(model(op, dims, {}, 1), { x: f32(dims, 5, -3, 2) }, TOL);
-    });
+    for (const algo of ['auto', 'globalpool-workgroup', 'globalpool-thread']) {
+      test(`${op} [${dims}] ${algo}`, async () => {
+        const ran = await checkAgainstReference(model(op, dims, {}, 1), { x: f32(dims, 5, -3, 2) }, TOL, algo === 'auto' ? {} : { forceAlgorithm: algo });
+        const thread = algo === 'auto' ? dims.slice(2).reduce((a, b) => a * b, 1) <= 1024 : algo === 'globalpool-thread';
+        assert.equal(ran[0].endsWith(' thread'), thread, `ran ${ran}`);
+      });
+    }
   }
   test(`${op} rejects inputs without spatial dims`, async () => {
     await assert.rejects(InferenceSession.create(model(op, [2, 3], {}, 1)), ShapeError);
