@@ -16,6 +16,12 @@
 // constants (registers, not memory). No workgroup memory: on a software adapter such as
 // lavapipe, a load from workgroup memory is a loop over the SIMD lanes, and the input patch is
 // already in the CPU caches that neighbouring invocations share.
+// VEC_X (W a multiple of 4, PW = 4): each input row segment is read as the NQ aligned vec4s that
+// cover it (its first value at offset XOFF = -pad_w mod 4 of the first quad, the same for every
+// patch: PW * SW is a multiple of 4), e.g. 3 vec4 loads instead of 6 values for a stride-1 3x3;
+// a software adapter loads memory one lane and one load at a time, so fewer, wider loads win.
+// VEC_Y (OW a multiple of 4, PW = 4): each output row of the patch is stored (and its residual
+// read) as one vec4.
 // Ragged edges: outputs past OH/OW are computed (on clamped, zero-masked loads) and not stored.
 // Epilogue: y = act(acc + bias + residual): the bias when HAS_BIAS, the residual (a tensor of
 // y's shape, read at y's index: a fused skip connection) when HAS_RESIDUAL, and act the fused
@@ -41,15 +47,27 @@ struct Params {
   act_gamma: f32,
 }
 
+#if VEC_X
+@group(0) @binding(0) var<storage, read> x: array<vec4<f32>>;
+#else
 @group(0) @binding(0) var<storage, read> x: array<f32>;
+#endif
 @group(0) @binding(1) var<storage, read> w: array<f32>;
 #if HAS_BIAS
 @group(0) @binding(2) var<storage, read> bias: array<f32>;
 #endif
+#if VEC_Y
+@group(0) @binding(3) var<storage, read_write> y: array<vec4<f32>>;
+#else
 @group(0) @binding(3) var<storage, read_write> y: array<f32>;
+#endif
 @group(0) @binding(4) var<uniform> params: Params;
 #if HAS_RESIDUAL
+#if VEC_Y
+@group(0) @binding(5) var<storage, read> residual: array<vec4<f32>>;
+#else
 @group(0) @binding(5) var<storage, read> residual: array<f32>;
+#endif
 #endif
 
 const KH: u32 = {{KH}}u;
@@ -62,6 +80,10 @@ const PH: u32 = {{PH}}u;
 const PW: u32 = {{PW}}u;
 const IPH: u32 = (PH - 1u) * SH + (KH - 1u) * DH + 1u;
 const IPW: u32 = (PW - 1u) * SW + (KW - 1u) * DW + 1u;
+#if VEC_X
+const XOFF: u32 = {{XOFF}}u;
+const NQ: u32 = (XOFF + IPW + 3u) / 4u;
+#endif
 
 @compute @workgroup_size({{WG}})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lidx: u32) {
@@ -96,11 +118,26 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let rowok = ih >= 0 && ih < Hi;
     let rowbase = xplane + ih * Wi;
     var row: array<f32, IPW>;
+#if VEC_X
+    // Quads q0 .. q0 + NQ - 1 of the row (iw0 - XOFF is a multiple of 4); with W a multiple of 4
+    // a quad lies wholly inside the row or wholly outside it.
+    let q0 = (iw0 - i32(XOFF)) / 4;
+    var quads: array<vec4<f32>, NQ>;
+    for (var q = 0u; q < NQ; q++) {
+      let qi = q0 + i32(q);
+      let ok = rowok && qi >= 0 && qi < Wi / 4;
+      quads[q] = select(vec4<f32>(0.0), x[u32(select(0, rowbase / 4 + qi, ok))], ok);
+    }
+    for (var ic = 0u; ic < IPW; ic++) {
+      row[ic] = quads[(XOFF + ic) / 4u][(XOFF + ic) % 4u];
+    }
+#else
     for (var ic = 0u; ic < IPW; ic++) {
       let iw = iw0 + i32(ic);
       let ok = rowok && iw >= 0 && iw < Wi;
       row[ic] = select(0.0, x[u32(select(0, rowbase + iw, ok))], ok);
     }
+#endif
     // Input row ir serves output row r through kernel row kh when r*SH + kh*DH = ir.
     for (var kh = 0u; kh < KH; kh++) {
       if (ir < kh * DH) { continue; }
@@ -121,6 +158,18 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let bv = 0.0;
 #endif
   let ybase = plane * params.OH * params.OW;
+#if VEC_Y
+  for (var r = 0u; r < PH; r++) {
+    let oh = oh0 + r;
+    if (oh >= params.OH) { break; }
+    let o4 = (ybase + oh * params.OW + ow0) / 4u;
+    var v = vec4<f32>(acc[r * 4u], acc[r * 4u + 1u], acc[r * 4u + 2u], acc[r * 4u + 3u]) + bv;
+#if HAS_RESIDUAL
+    v += residual[o4];
+#endif
+    y[o4] = vec4<f32>(epilogue_activation(v.x), epilogue_activation(v.y), epilogue_activation(v.z), epilogue_activation(v.w));
+  }
+#else
   for (var r = 0u; r < PH; r++) {
     let oh = oh0 + r;
     if (oh >= params.OH) { break; }
@@ -135,4 +184,5 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 #endif
     }
   }
+#endif
 }

@@ -124,6 +124,12 @@ const CASES: Case[] = [
   { name: 'depthwise non-square kernel, strides [1, 2], dilations [1, 2]', x: [1, 5, 7, 12], w: [10, 1, 2, 3], attrs: { group: 5, strides: [1, 2], dilations: [1, 2], pads: [1, 0, 0, 1] }, variants: dw },
   { name: 'depthwise 1-D, stride 2', x: [2, 6, 17], w: [6, 1, 5], attrs: { group: 6, strides: [2], pads: [2, 2] }, bias: true, variants: dw, auto: 'depthwise 1x4' },
   { name: 'depthwise, weights as graph inputs', x: [1, 4, 6, 7], w: [4, 1, 3, 3], attrs: { group: 4, pads: [1, 1, 1, 1] }, bias: true, weightsAsInputs: true, variants: dw },
+  // vec4 rows (shaders/conv-depthwise.wgsl VEC_X / VEC_Y): planes whose width is a multiple of 4.
+  { name: 'depthwise vec4 rows in and out, batch 2, ragged last patch row', x: [2, 3, 10, 16], w: [3, 1, 3, 3], attrs: { group: 3, pads: [1, 1, 1, 1] }, bias: true, variants: dw, auto: 'depthwise 4x4 vx vy' },
+  { name: 'depthwise vec4 rows in, 5x5 stride 2 pad 2 (offset 2 in the first quad)', x: [1, 4, 9, 12], w: [4, 1, 5, 5], attrs: { group: 4, strides: [2, 2], pads: [2, 2, 2, 2] }, variants: dw, auto: 'depthwise 4x4 vx' },
+  { name: 'depthwise vec4 rows, no padding, multiplier 2', x: [1, 2, 7, 8], w: [4, 1, 3, 3], attrs: { group: 2 }, bias: true, variants: dw, auto: 'depthwise 4x4 vx' },
+  { name: 'depthwise vec4 rows out only (6-wide input, 4-wide output), residual', x: [2, 3, 6, 6], w: [3, 1, 3, 3], attrs: { group: 3 }, bias: true, variants: dw, auto: 'depthwise 4x4 vy' },
+  { name: 'depthwise vec4 rows, dilation 2, asymmetric pads', x: [1, 3, 12, 16], w: [3, 1, 3, 3], attrs: { group: 3, dilations: [2, 2], pads: [2, 3, 2, 1] }, variants: dw, auto: 'depthwise 4x4 vx vy' },
   // Pointwise: 1x1, stride 1, no padding.
   { name: 'pointwise, batch 2, plane of 30 (scalar B)', x: [2, 7, 5, 6], w: [9, 7, 1, 1], bias: true, variants: pw, auto: 'pointwise 64x64 scalar' },
   { name: 'pointwise, batch 3, plane of 32 (vec4 B)', x: [3, 13, 4, 8], w: [17, 13, 1, 1], bias: true, variants: pw, auto: 'pointwise 32x128' },
@@ -277,7 +283,7 @@ function mixedModel(): { model: Uint8Array; feeds: Feeds } {
 
 test('Conv automatic choice per layer: depthwise, implicit GEMM, pointwise', async () => {
   const { model } = mixedModel();
-  assert.deepEqual((await planned(model)).variants, ['depthwise 4x4', 'implicit-gemm 16x256', 'pointwise 16x256']);
+  assert.deepEqual((await planned(model)).variants, ['depthwise 4x4 vx vy', 'implicit-gemm 16x256', 'pointwise 16x256']);
 });
 
 test('GEMM variants upload constant weights once, re-laid out (the ONNX-layout W is not uploaded too)', async () => {

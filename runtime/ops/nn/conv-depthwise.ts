@@ -67,10 +67,17 @@ export function emitDepthwise(k: KernelBuilder, l: ConvLowering): void {
   const tiles_x = Math.ceil(OW / p.PW);
   const tiles_y = Math.ceil(OH / p.PH);
   const total = N * M * tiles_x * tiles_y;
+  // vec4 input rows and output rows where the planes allow (see the shader's header).
+  const VEC_X = W % 4 === 0 && p.PW === 4;
+  const VEC_Y = OW % 4 === 0 && p.PW === 4;
+  const XOFF = (((-win.padsBegin[1]) % 4) + 4) % 4;
   k.dispatch({
     shader: 'conv-depthwise',
-    variant: `depthwise ${p.PH}x${p.PW}`,
+    variant: `depthwise ${p.PH}x${p.PW}${VEC_X ? ' vx' : ''}${VEC_Y ? ' vy' : ''}`,
     defines: {
+      VEC_X,
+      VEC_Y,
+      XOFF,
       WG,
       KH: win.kernel[0],
       KW: win.kernel[1],
