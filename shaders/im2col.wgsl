@@ -1,35 +1,43 @@
-// im2col for 2-D convolution (NCHW): writes the matrix whose GEMM with W is the conv
-// (shaders/conv-gemm.wgsl, dense operand), one row per reduction index and one column per output:
-//   col[g][k][n] = x[b, g*Cg + c, oh*stride_h - pad_h + kh*dil_h, ow*stride_w - pad_w + kw*dil_w]
-//   with k = (c, kh, kw) over the group's Cg channels and the KH x KW kernel (K = Cg*KH*KW) and
-//   n = (b, oh, ow) over the batch and the output plane (ncols = N*OH*OW);
-//   0 for taps outside the image, and for the padding columns ncols <= n < ld.
-// Layout: x is [N, C, H, W]; col is [group, K, ld], ld being ncols rounded up to a multiple of 4
-// (so that the GEMM reads whole, aligned vec4s).
+// im2col for convolution with 1 to 3 spatial axes (1-D and 2-D windows run as 3-D ones with
+// leading axes of size 1): writes the matrix whose GEMM with W is the conv (the dense operand of
+// shaders/conv-gemm.wgsl and conv-gemm-sg.wgsl), one row per reduction index, one column per output:
+//   col[g][k][n] = x[b, g*Cg + c, od*stride_d - pad_d + kd*dil_d, oh*stride_h - pad_h + kh*dil_h,
+//                    ow*stride_w - pad_w + kw*dil_w]
+//   with k = (c, kd, kh, kw) over the group's Cg channels and the KD x KH x KW kernel
+//   (K = Cg*KD*KH*KW) and n = (b, od, oh, ow) over the batch and the output (ncols = N*OD*OH*OW);
+//   0 for taps outside the input, and for the padding columns ncols <= n < ld.
+// Layout: x is [N, C, D, H, W]; col is [group, K, ld], ld being ncols rounded up to a multiple
+// of 4 (so that the GEMM reads whole, aligned vec4s).
 // Tiling: one invocation per row and run of {{QUADS}} column quads (4 * {{QUADS}} consecutive
 // columns), written as vec4s; {{WG}} invocations per workgroup on a flat 2-D grid (see
-// flat_index). The row's (g, c, kh, kw) and the first column's (b, oh, ow) cost integer
+// flat_index). The row's (g, c, kd, kh, kw) and the first column's (b, od, oh, ow) cost integer
 // divisions, which a software adapter runs one lane at a time; the columns after the first step
-// (ow, oh, b) by increments instead: ~10x fewer divisions than one element per invocation.
+// (ow, oh, od, b) by increments instead: ~10x fewer divisions than one element per invocation.
 //#include prelude
 
 struct Params {
   rows: u32,
   runs: u32,
   C: u32,
+  D: u32,
   H: u32,
   W: u32,
   Cg: u32,
+  KD: u32,
   KH: u32,
   KW: u32,
+  OD: u32,
   OH: u32,
   OW: u32,
   ncols: u32,
   ld4: u32,
+  stride_d: i32,
   stride_h: i32,
   stride_w: i32,
+  pad_d: i32,
   pad_h: i32,
   pad_w: i32,
+  dil_d: i32,
   dil_h: i32,
   dil_w: i32,
 }
@@ -47,20 +55,25 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let row = i / params.runs;
   let q0 = (i % params.runs) * QUADS;
   let KHW = params.KH * params.KW;
-  let K = params.Cg * KHW;
+  let KDHW = params.KD * KHW;
+  let K = params.Cg * KDHW;
   let kidx = row % K;
   let g = row / K;
-  let c = kidx / KHW;
+  let c = kidx / KDHW;
+  let kd = i32((kidx % KDHW) / KHW);
   let kh = i32((kidx % KHW) / params.KW);
   let kw = i32(kidx % params.KW);
+  let Di = i32(params.D);
   let Hi = i32(params.H);
   let Wi = i32(params.W);
-  let plane = params.H * params.W;
-  let chan = (g * params.Cg + c) * plane;
+  let volume = params.D * params.H * params.W;
+  let chan = (g * params.Cg + c) * volume;
   // The first column's batch and output position; later columns step through them.
   let n0 = q0 * 4u;
   let OHW = params.OH * params.OW;
-  var b = n0 / OHW;
+  let ODHW = params.OD * OHW;
+  var b = n0 / ODHW;
+  var od = (n0 % ODHW) / OHW;
   var oh = (n0 % OHW) / params.OW;
   var ow = n0 % params.OW;
   let q_end = min(q0 + QUADS, params.ld4);
@@ -68,10 +81,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     var v = vec4<f32>(0.0);
     for (var j = 0u; j < 4u; j++) {
       if (q * 4u + j < params.ncols) {
+        let id = i32(od) * params.stride_d - params.pad_d + kd * params.dil_d;
         let ih = i32(oh) * params.stride_h - params.pad_h + kh * params.dil_h;
         let iw = i32(ow) * params.stride_w - params.pad_w + kw * params.dil_w;
-        if (ih >= 0 && ih < Hi && iw >= 0 && iw < Wi) {
-          v[j] = x[b * params.C * plane + chan + u32(ih) * params.W + u32(iw)];
+        if (id >= 0 && id < Di && ih >= 0 && ih < Hi && iw >= 0 && iw < Wi) {
+          v[j] = x[b * params.C * volume + chan + (u32(id) * params.H + u32(ih)) * params.W + u32(iw)];
         }
         ow++;
         if (ow == params.OW) {
@@ -79,7 +93,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
           oh++;
           if (oh == params.OH) {
             oh = 0u;
-            b++;
+            od++;
+            if (od == params.OD) {
+              od = 0u;
+              b++;
+            }
           }
         }
       }

@@ -108,7 +108,7 @@ function variantOptions(algo: string): KernelOptions {
   const [conv, sg] = algo.split(' ');
   return { convAlgorithm: conv, gemmKernel: sg ? 'subgroup' : 'tiled' };
 }
-const vol = ['implicit-gemm', 'direct'];
+const vol = ['implicit-gemm', 'direct', 'im2col', 'im2col sg'];
 
 const CASES: Case[] = [
   // Depthwise: group = C, one input channel per group.
@@ -340,13 +340,17 @@ test('Conv variant options are checked: unknown names, unknown nodes, a variant 
   for (const [what, options] of bad) {
     await assert.rejects(InferenceSession.create(model, options as never), InputError, what);
   }
-  // A 3-D conv has no im2col or depthwise variant.
+  // A 3-D conv has no depthwise variant, a strided 3-D one no pointwise variant.
   const b = new ModelBuilder(13);
   b.input('x', [1, 2, 3, 4, 5]);
   b.init('w', { dtype: 'float32', dims: [2, 1, 3, 3, 3], data: randomFloats(54, 2) });
   b.node('Conv', ['x', 'w'], { group: 2, pads: [1, 1, 1, 1, 1, 1] }, ['y']);
   b.output('y');
-  for (const algo of ['im2col', 'depthwise']) {
-    await assert.rejects(InferenceSession.create(b.build(), { convAlgorithmByNode: { Conv_0: algo as never } }), InputError, algo);
-  }
+  await assert.rejects(InferenceSession.create(b.build(), { convAlgorithmByNode: { Conv_0: 'depthwise' } }), InputError, 'depthwise');
+  const p = new ModelBuilder(13);
+  p.input('x', [1, 2, 3, 4, 5]);
+  p.init('w', { dtype: 'float32', dims: [2, 2, 1, 1, 1], data: randomFloats(4, 2) });
+  p.node('Conv', ['x', 'w'], { strides: [2, 2, 2] }, ['y']);
+  p.output('y');
+  await assert.rejects(InferenceSession.create(p.build(), { convAlgorithmByNode: { Conv_0: 'pointwise' } }), InputError, 'pointwise');
 });

@@ -3,7 +3,7 @@
 //   'pointwise': 1x1 (x1) kernel, stride 1, no padding, any group and rank: B_g is the input
 //     itself (rows = channels, columns = batch x positions), read as vec4s where the strides
 //     allow; the K loop has no index arithmetic and no bounds checks.
-//   'im2col': 1-D/2-D convs: shaders/im2col.wgsl first writes the im2col matrix into a scratch
+//   'im2col': 1-D/2-D/3-D convs: shaders/im2col.wgsl first writes the im2col matrix into a scratch
 //     buffer ([group][K][ncols]), then the GEMM reads it as a dense operand. It pays a write and a
 //     read of K x ncols values to save the implicit GEMM's per-element tap arithmetic and bounds
 //     checks; see im2colWins for where that wins.
@@ -61,12 +61,10 @@ export function isPointwise(win: Window): boolean {
   return win.kernel.every((d) => d === 1) && unpadded && (!strided || win.kernel.length <= 2);
 }
 
-/** Elements of the im2col matrix of a 1-D/2-D conv: [group][K][ld], ld = ncols rounded up to 4. */
-function im2colElements(k: KernelBuilder, win2d: Window): number {
+/** Elements of the im2col matrix of a conv: [group][K][ld], ld = ncols rounded up to 4. */
+function im2colElements(k: KernelBuilder, win: Window): number {
   const [N, C] = k.inputs[0]!.shape;
-  const [KH, KW] = win2d.kernel;
-  const [OH, OW] = win2d.out;
-  return C * KH * KW * Math.ceil((N * OH * OW) / 4) * 4;
+  return C * sizeOf(win.kernel) * Math.ceil((N * sizeOf(win.out)) / 4) * 4;
 }
 
 /** Largest im2col matrix the automatic choice accepts: it is scratch memory on top of the
@@ -97,12 +95,13 @@ function tileCost(t: GemmTile): number {
  * 3x3 stride-2 convs, its 7x7 stem, 3x3 layers from 64@56 to 512@7; bench/conv-layers.ts).
  */
 export function im2colWins(k: KernelBuilder, group: number, win: Window, implicitTile: GemmTile): boolean {
+  const bytes = im2colElements(k, win) * BYTES_PER_ELEMENT;
+  if (bytes > Math.min(k.limits.maxStorageBufferBindingSize, IM2COL_AUTO_MAX_BYTES)) return false;
+  // Where the subgroup GEMM runs, im2col + that GEMM beats the implicit GEMM on every layer measured
+  // (3-D ones included: R3D-18's 3x3x3 convs).
+  if (subgroupGemmApplies(k)) return true;
   if (win.kernel.length > 2) return false;
   const win2d = as2d(win);
-  const bytes = im2colElements(k, win2d) * BYTES_PER_ELEMENT;
-  if (bytes > Math.min(k.limits.maxStorageBufferBindingSize, IM2COL_AUTO_MAX_BYTES)) return false;
-  // Where the subgroup GEMM runs, im2col + that GEMM beats the implicit GEMM on every layer measured.
-  if (subgroupGemmApplies(k)) return true;
   const [N] = k.inputs[0]!.shape;
   const Mg = k.inputs[1]!.shape[0] / group;
   const ncols = N * win2d.out[0] * win2d.out[1];
@@ -263,14 +262,13 @@ export function subgroupGemmCostNs(group: number, Mg: number, K: number, ncols: 
   return SG_NS_PER_MAC * group * Math.ceil(Mg / SG_ROWS) * SG_ROWS * subgroupColumns(ncols).padded * K;
 }
 
-/** Estimated lavapipe CPU time (ns) of im2col + the subgroup GEMM for a 1-D/2-D conv. */
+/** Estimated lavapipe CPU time (ns) of im2col + the subgroup GEMM for a conv. */
 export function subgroupIm2colCostNs(k: KernelBuilder, group: number, win: Window): number {
-  const win2d = as2d(win);
   const [N, C] = k.inputs[0]!.shape;
   const Mg = k.inputs[1]!.shape[0] / group;
-  const K = (C / group) * win2d.kernel[0] * win2d.kernel[1];
-  const ncols = N * win2d.out[0] * win2d.out[1];
-  return IM2COL_NS_PER_ELEMENT * im2colElements(k, win2d) + subgroupGemmCostNs(group, Mg, K, ncols);
+  const K = (C / group) * sizeOf(win.kernel);
+  const ncols = N * sizeOf(win.out);
+  return IM2COL_NS_PER_ELEMENT * im2colElements(k, win) + subgroupGemmCostNs(group, Mg, K, ncols);
 }
 
 export function dispatchSubgroupGemm(k: KernelBuilder, s: SubgroupGemm): void {
@@ -375,16 +373,15 @@ export function emitConvGemm(k: KernelBuilder, l: ConvLowering, mode: 'pointwise
   });
 }
 
-/** 'im2col': the im2col matrix into a scratch buffer, then the GEMM on it. 1-D/2-D convs. */
+/** 'im2col': the im2col matrix into a scratch buffer, then the GEMM on it (any rank, padded to 3-D). */
 export function emitIm2col(k: KernelBuilder, l: ConvLowering): void {
   const g = geometry(k, l);
   if (g.ncols === 0 || g.M === 0) return;
-  const x = k.inputs[0]!;
-  const win = as2d(l.win);
-  const [H, W] = x.shape.length === 3 ? [1, x.shape[2]] : [x.shape[2], x.shape[3]];
-  const [KH, KW] = win.kernel;
-  const [OH, OW] = win.out;
-  const K = g.Cg * KH * KW;
+  const [D, H, W] = spatialPadded(k.inputs[0]!.shape, 3);
+  const win = padWindow(l.win, 3);
+  const [KD, KH, KW] = win.kernel;
+  const [OD, OH, OW] = win.out;
+  const K = g.Cg * KD * KH * KW;
   const ld = Math.ceil(g.ncols / 4) * 4;
   const bytes = im2colElements(k, win) * BYTES_PER_ELEMENT;
   if (bytes > k.limits.maxStorageBufferBindingSize) {
@@ -406,21 +403,27 @@ export function emitIm2col(k: KernelBuilder, l: ConvLowering): void {
       rows,
       runs,
       C: g.C,
+      D,
       H,
       W,
       Cg: g.Cg,
+      KD,
       KH,
       KW,
+      OD,
       OH,
       OW,
       ncols: g.ncols,
       ld4: ld / 4,
-      stride_h: win.strides[0],
-      stride_w: win.strides[1],
-      pad_h: win.padsBegin[0],
-      pad_w: win.padsBegin[1],
-      dil_h: win.dilations[0],
-      dil_w: win.dilations[1],
+      stride_d: win.strides[0],
+      stride_h: win.strides[1],
+      stride_w: win.strides[2],
+      pad_d: win.padsBegin[0],
+      pad_h: win.padsBegin[1],
+      pad_w: win.padsBegin[2],
+      dil_d: win.dilations[0],
+      dil_h: win.dilations[1],
+      dil_w: win.dilations[2],
     },
     workgroups: grid(Math.ceil((rows * runs) / IM2COL_WG), k.limits),
   });

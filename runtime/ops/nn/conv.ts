@@ -14,7 +14,7 @@
 //     invocation with the weights in registers (2-3x faster than 'direct' on MobileNet layers);
 //   'pointwise' (conv-gemm.ts): 1x1 kernels, no padding (strides: 1-D/2-D): a plain GEMM on x;
 //   'im2col' (conv-gemm.ts): an explicit im2col matrix in scratch memory, then a GEMM;
-//   3-D convs: 'implicit-gemm' with a 3-D tap table (conv-gemm.ts), 'pointwise', 'direct' (conv-direct.ts);
+//   3-D convs: 'implicit-gemm' with a 3-D tap table (conv-gemm.ts), 'pointwise', 'im2col', 'direct' (conv-direct.ts);
 //   'winograd' / 'winograd-f2': F(4x4,3x3) / F(2x2,3x3) Winograd convolution for 3x3 stride-1
 //     group-1 convs with constant weights (runtime/ops/nn/conv-winograd.ts); the default where a
 //     measured cost rule expects it to be faster (winogradChoice: most 3x3 layers of ResNet/VGG).
@@ -164,7 +164,7 @@ function applicable(algo: ConvAlgorithm, Cg: number, win: Window): boolean {
     case 'pointwise':
       return isPointwise(win);
     case 'im2col':
-      return win.kernel.length <= 2;
+      return true;
   }
 }
 
@@ -193,7 +193,7 @@ function algorithm(k: KernelBuilder, C: number, M: number, group: number, win: W
       throw new InputError(`Conv algorithm "${byNode}" cannot run node "${k.node.name}" (kernel [${win.kernel}], strides [${win.strides}], ${group} groups of ${Cg} channels)`, {
         op: k.node.opType,
         node: k.node.name,
-        hint: "'depthwise' needs one input channel per group (1-D/2-D); 'pointwise' a 1x1 kernel, no padding (strides only in 1-D/2-D); 'im2col' a 1-D/2-D conv",
+        hint: "'depthwise' needs one input channel per group (1-D/2-D); 'pointwise' a 1x1 kernel, no padding (strides only in 1-D/2-D)",
       });
     }
     return byNode;
