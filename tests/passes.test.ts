@@ -4,7 +4,7 @@
 //   which epilogue attribute, and what must not be rewritten (graph outputs, kept values, values
 //   with several readers, broadcasting Adds…); the verifier runs after every pass.
 // - Whole models (Conv+BN+Relu, MobileNetV2's Conv+BN+Clip(0,6) with a depthwise conv, a ResNet
-//   basic block with a 1x1 downsample branch, Gemm+Relu, Conv+HardSwish, Conv+SiLU, every fusable
+//   basic block with a 1x1 downsample branch, Gemm+Relu, Conv+HardSwish (op and pattern), Conv+SiLU, every fusable
 //   activation, a BN with no conv before it) on seeded inputs: optimisation 'all' against
 //   'disabled' and against onnxruntime-node, on both conv kernels, with fewer dispatches.
 import { test } from 'node:test';
@@ -358,10 +358,23 @@ test('fuse-activations: every epilogue activation fuses into a Conv with its par
     b.node('Mul', swap ? [s, c] : [c, s], {}, [`y_silu${i}`]);
     b.output(`y_silu${i}`);
   }
+  // HardSwish as PyTorch exports it below opset 14: x * HardSigmoid(x, 1/6, 0.5), both operand
+  // orders; with other alpha/beta the HardSigmoid alone stays (x is read twice: no fusion).
+  for (const [i, swap] of [[0, false], [1, true]] as const) {
+    const c = conv(b, 'x', `hswish${i}`, 3, 5, 3, 600 + i);
+    const [h] = b.node('HardSigmoid', [c], { alpha: { float: 1 / 6 }, beta: { float: 0.5 } });
+    b.node('Mul', swap ? [h, c] : [c, h], {}, [`y_hswish${i}`]);
+    b.output(`y_hswish${i}`);
+  }
+  const cOther = conv(b, 'x', 'hsother', 3, 5, 3, 700);
+  const [hOther] = b.node('HardSigmoid', [cOther], { alpha: { float: 0.2 }, beta: { float: 0.5 } });
+  b.node('Mul', [cOther, hOther], {}, ['y_hsother']);
+  b.output('y_hsother');
   const model = b.build();
   const g0 = await inferred(model);
   const g = step(g0, fuseActivations);
-  assert.deepEqual(ops(g), [...ACTIVATIONS.map(() => 'Conv'), 'Conv', 'Conv']);
+  assert.deepEqual(ops(g), [...ACTIVATIONS.map(() => 'Conv'), 'Conv', 'Conv', 'Conv', 'Conv', 'Conv', 'HardSigmoid', 'Mul']);
+  for (const i of [0, 1]) assert.deepEqual(act(byOutput(g, `y_hswish${i}`)), ['HardSwish', undefined]);
   for (const a of ACTIVATIONS) {
     const n = byOutput(g, `y_${a.op}`);
     assert.equal(n?.attributes['fovea.activation'], a.op);
@@ -373,7 +386,7 @@ test('fuse-activations: every epilogue activation fuses into a Conv with its par
   const x = f32([2, 3, 5, 6], 7, -3, 3);
   for (const forceAlgorithm of ['implicit-gemm', 'direct']) {
     const runs = await compareLevels(model, { x }, { forceAlgorithm });
-    assert.equal(runs.disabled.stats.dispatches - runs.all.stats.dispatches, ACTIVATIONS.length + 4);
+    assert.equal(runs.disabled.stats.dispatches - runs.all.stats.dispatches, ACTIVATIONS.length + 8);
   }
 });
 

@@ -3,9 +3,12 @@
 // op name) and `fovea.activation_params` (see runtime/ops/activation/epilogue.ts), writes the
 // activation's output, and the activation node goes. One dispatch and one pass over the tensor
 // fewer. Fused: Relu, Clip (constant min/max), LeakyRelu, Sigmoid, HardSigmoid, HardSwish, Tanh,
-// Elu, Selu, Softplus, and the SiLU pattern Mul(x, Sigmoid(x)) (either operand order) as 'Silu'.
-// Conditions: the producer's output is float32, is read by the activation alone (for SiLU: by
-// the Sigmoid and the Mul alone, and the Sigmoid's output by the Mul alone), and is no graph
+// Elu, Selu, Softplus, the SiLU pattern Mul(x, Sigmoid(x)) (either operand order) as 'Silu', and
+// the HardSwish pattern Mul(x, HardSigmoid(x)) with HardSwish's alpha = 1/6 and beta = 0.5 (how
+// PyTorch exports nn.Hardswish below opset 14: MobileNetV3, LR-ASPP) as 'HardSwish'.
+// Conditions: the producer's output is float32, is read by the activation alone (for the Mul
+// patterns: by the Sigmoid/HardSigmoid and the Mul alone, and the Sigmoid's output by the Mul
+// alone), and is no graph
 // output or kept value; the producer has no activation yet. A producer with a fused residual
 // (fuse-residual-add runs first) takes the activation too: act(conv + bias + residual) is what
 // Relu(Add(Conv, skip)) computes.
@@ -31,6 +34,13 @@ function activationParams(g: Graph, act: Node): number[] | undefined {
   }
   const params = EPILOGUE_ACTIVATIONS[act.opType].params.map((slot) => a[slot]);
   return params.every((v) => typeof v === 'number') ? (params as number[]) : undefined;
+}
+
+/** A HardSigmoid whose alpha and beta are HardSwish's (ONNX HardSwish: alpha = 1/6, beta = 0.5,
+ * as float32 attributes), so that x * HardSigmoid(x) is HardSwish(x). */
+function isHardSwishGate(g: Graph, hs: Node): boolean {
+  const params = activationParams(g, hs);
+  return !!params && params[0] === Math.fround(1 / 6) && params[1] === 0.5;
 }
 
 export function fuseActivations(g: Graph, o: RewriteOptions = {}): Graph {
@@ -64,16 +74,18 @@ export function fuseActivations(g: Graph, o: RewriteOptions = {}): Graph {
   g.nodes.forEach((n, i) => {
     if (n.domain !== '') return;
     if (n.opType === 'Mul' && n.inputs.length === 2) {
-      // SiLU: Mul(x, Sigmoid(x)) or Mul(Sigmoid(x), x).
+      // SiLU: Mul(x, Sigmoid(x)); HardSwish: Mul(x, HardSigmoid(x)); either operand order.
       for (const [xi, si] of [[0, 1], [1, 0]]) {
         const x = n.inputs[xi];
         const s = n.inputs[si];
-        const sig = s ? nodes[producer.get(s) ?? -1] : null;
-        if (!sig || sig.opType !== 'Sigmoid' || sig.domain !== '' || sig.inputs[0] !== x) continue;
+        const gate = s ? nodes[producer.get(s) ?? -1] : null;
+        if (!gate || gate.domain !== '' || gate.inputs[0] !== x) continue;
+        const name = gate.opType === 'Sigmoid' ? 'Silu' : gate.opType === 'HardSigmoid' && isHardSwishGate(g, gate) ? 'HardSwish' : undefined;
+        if (!name) continue;
         const pi = fusable(x);
         if (pi === undefined || uses.get(x) !== 2 || external.has(x) || !singleUse(s, uses, external)) continue;
         nodes[producer.get(s)!] = null;
-        fuse(pi, i, n.outputs[0], 'Silu', [], [x, s]);
+        fuse(pi, i, n.outputs[0], name, [], [x, s]);
         return;
       }
       return;
