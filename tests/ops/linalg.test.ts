@@ -86,6 +86,44 @@ for (const algo of GEMM_ALGORITHMS) {
   });
 }
 
+// The GEMV kernel (shaders/gemv.wgsl): 1 to 4 rows, B^T stored [N, K] (transB), K a multiple of
+// 4; checked to be the kernel that ran, forced and (on software adapters) by default.
+test('Gemm gemm-gemv: 1 to 4 rows, alpha, beta, C broadcast or full, ragged last columns, fused Relu', async () => {
+  for (const M of [1, 2, 3, 4]) {
+    for (const c of [[61], [M, 61], undefined]) {
+      const { model, feeds } = gemmModel({ M, K: 44, N: 61, transB: 1, alpha: 0.75, beta: -1.5, c }, 300 + M);
+      const ran = await checkAgainstReference(model, feeds, {}, { forceAlgorithm: 'gemm-gemv' });
+      assert.deepEqual(ran, ['gemm-gemv']);
+    }
+  }
+  const b = new ModelBuilder(13);
+  b.input('x', [1, 256]);
+  b.init('w', spec([1000, 256], 310));
+  b.init('bias', spec([1000], 311));
+  const [g] = b.node('Gemm', ['x', 'w', 'bias'], { transB: 1 });
+  b.node('Relu', [g], {}, ['y']);
+  b.output('y', [1, 1000]);
+  const s = await InferenceSession.create(b.build());
+  const auto = (await s.stats()).kernels.map((k) => k.variant);
+  await s.release();
+  assert.deepEqual(auto, [s.adapter.match(/llvmpipe|swiftshader/i) ? 'gemm-gemv' : 'gemm-skinny']);
+  await checkAgainstReference(b.build(), { x: f32([1, 256], 312) }, {}, { forceAlgorithm: 'gemm-gemv' });
+});
+
+test('Gemm gemm-gemv: a constant B over the binding limit runs in column chunks', async () => {
+  const b = new ModelBuilder(13);
+  b.input('x', [2, 300]);
+  b.init('w', spec([200, 300], 320));
+  b.init('bias', spec([200], 321));
+  b.node('Gemm', ['x', 'w', 'bias'], { transB: 1 }, ['y']);
+  b.output('y', [2, 200]);
+  const s = await InferenceSession.create(b.build(), { forceAlgorithm: 'gemm-gemv', maxStorageBufferBindingSize: 64 * 1024 });
+  const kernels = (await s.stats()).kernels.map((k) => k.variant);
+  await s.release();
+  assert.ok(kernels.length >= 4 && kernels.every((v) => v === 'gemm-gemv split'), `${kernels}`);
+  await checkAgainstReference(b.build(), { x: f32([2, 300], 322) }, {}, { forceAlgorithm: 'gemm-gemv', maxStorageBufferBindingSize: 64 * 1024 });
+});
+
 test('Gemm: C in every unidirectionally broadcastable shape, and no C', async () => {
   const M = 5;
   const N = 7;

@@ -1,0 +1,86 @@
+// Matrix product with few rows (a classifier head: batch 1 to 4 times a weight matrix), for
+// software adapters (runtime/ops/linalg/gemm-kernel.ts, variant 'gemm-gemv'):
+//   y[m0 + r][n0 + c] = act(alpha * sum_k a[r][k] * b[c][k] + beta * C[m0 + r][n0 + c])
+// for r < M <= {{MR}} and c < N (this dispatch's columns).
+// Layout: a is A [M, K] row-major and b is B' stored [N, K] (TRANS_B: PyTorch's Linear weight),
+// both read as vec4s along k (the host checks K % 4 == 0); y is the whole [.., ldy] output; c
+// (HAS_C) the bias, read at (m0 + r) * c_rs + (n0 + c) * c_cs (0 strides broadcast).
+// Tiling: one invocation per {{R}} consecutive columns, {{WG}} per workgroup (flat 2-D grid, see
+// flat_index); it walks K in vec4 steps with its {{R}} x {{MR}} dot products in registers: per
+// step {{R}} + {{MR}} vec4 loads feed 4 * {{R}} * {{MR}} multiply-adds. No workgroup memory: a
+// software adapter loads memory one lane at a time, and the tiled 'gemm-skinny' spends 5 scalar
+// loads (staged twice) per 4 multiply-adds; each weight is read once either way.
+//#include prelude
+//#include epilogue
+
+struct Params {
+  M: u32,
+  N: u32,
+  K4: u32,
+  ldy: u32,
+  m0: u32,
+  n0: u32,
+  c_rs: u32,
+  c_cs: u32,
+  alpha: f32,
+  beta: f32,
+  act_alpha: f32,
+  act_beta: f32,
+  act_gamma: f32,
+}
+
+@group(0) @binding(0) var<storage, read> a: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read> b: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+@group(0) @binding(3) var<uniform> params: Params;
+#if HAS_C
+@group(0) @binding(4) var<storage, read> c: array<f32>;
+#endif
+
+const R: u32 = {{R}}u;
+const MR: u32 = {{MR}}u;
+
+@compute @workgroup_size({{WG}})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lidx: u32) {
+  let t = flat_index(wid, nwg, lidx, {{WG}}u);
+  let c0 = t * R;
+  if (c0 >= params.N) { return; }
+  let K4 = params.K4;
+  var acc: array<f32, R * MR>;
+  for (var i = 0u; i < R * MR; i++) {
+    acc[i] = 0.0;
+  }
+  // Columns past N read the last column (a valid address) and are not stored; rows past M read row 0.
+  var bbase: array<u32, R>;
+  for (var j = 0u; j < R; j++) {
+    bbase[j] = min(c0 + j, params.N - 1u) * K4;
+  }
+  var abase: array<u32, MR>;
+  for (var r = 0u; r < MR; r++) {
+    abase[r] = select(0u, r * K4, r < params.M);
+  }
+  for (var k = 0u; k < K4; k++) {
+    var av: array<vec4<f32>, MR>;
+    for (var r = 0u; r < MR; r++) {
+      av[r] = a[abase[r] + k];
+    }
+    for (var j = 0u; j < R; j++) {
+      let bv = b[bbase[j] + k];
+      for (var r = 0u; r < MR; r++) {
+        acc[r * R + j] += dot(av[r], bv);
+      }
+    }
+  }
+  for (var r = 0u; r < MR; r++) {
+    if (r >= params.M) { break; }
+    for (var j = 0u; j < R; j++) {
+      let col = c0 + j;
+      if (col >= params.N) { break; }
+      var v = params.alpha * acc[r * R + j];
+#if HAS_C
+      v += params.beta * c[(params.m0 + r) * params.c_rs + (params.n0 + col) * params.c_cs];
+#endif
+      y[(params.m0 + r) * params.ldy + params.n0 + col] = epilogue_activation(v);
+    }
+  }
+}
