@@ -7,7 +7,8 @@
 import type { KernelBuilder } from '../types.js';
 import type { ConvLowering } from './conv.js';
 import { grid } from '../../gpu/plan.js';
-import { padWindow, spatialPadded } from './window.js';
+import { padWindow, spatialPadded, window3dUniforms } from './window.js';
+import { sizeOf } from '../../ir/types.js';
 
 const DIRECT_WG = 64;
 
@@ -17,41 +18,14 @@ export function emitConvDirect(k: KernelBuilder, l: ConvLowering): void {
   const [D, H, W] = spatialPadded(x.shape, 3);
   const win = padWindow(l.win, 3);
   const M = k.inputs[1]!.shape[0];
-  const [OD, OH, OW] = win.out;
-  const [KD, KH, KW] = win.kernel;
-  const total = N * M * OD * OH * OW;
+  const total = N * M * sizeOf(win.out);
   if (total === 0) return;
   k.dispatch({
     shader: 'conv-direct',
     variant: l.win.kernel.length === 3 ? 'direct 3d' : 'direct',
     defines: { WG: DIRECT_WG, ...l.epilogue },
     bindings: { ...l.bindings, w: l.weights() },
-    uniforms: {
-      total,
-      C,
-      D,
-      H,
-      W,
-      M,
-      OD,
-      OH,
-      OW,
-      Cg: C / l.group,
-      Mg: M / l.group,
-      KD,
-      KH,
-      KW,
-      stride_d: win.strides[0],
-      stride_h: win.strides[1],
-      stride_w: win.strides[2],
-      pad_d: win.padsBegin[0],
-      pad_h: win.padsBegin[1],
-      pad_w: win.padsBegin[2],
-      dil_d: win.dilations[0],
-      dil_h: win.dilations[1],
-      dil_w: win.dilations[2],
-      ...l.act,
-    },
+    uniforms: { total, C, D, H, W, M, Cg: C / l.group, Mg: M / l.group, ...window3dUniforms(win), ...l.act },
     workgroups: grid(Math.ceil(total / DIRECT_WG), k.limits),
   });
 }

@@ -14,7 +14,7 @@ import type { ConvLowering } from './conv.js';
 import { sizeOf } from '../../ir/types.js';
 import { LimitError } from '../../errors.js';
 import { BYTES_PER_ELEMENT, grid } from '../../gpu/plan.js';
-import { as2d, padWindow, spatialPadded, type Window } from './window.js';
+import { as2d, padWindow, spatialPadded, window3dUniforms, type Window } from './window.js';
 
 /**
  * Register-tiled GEMM tiles, 64 threads with 8x8 outputs each (TM * TN = 4096); K advances in
@@ -379,9 +379,7 @@ export function emitIm2col(k: KernelBuilder, l: ConvLowering): void {
   if (g.ncols === 0 || g.M === 0) return;
   const [D, H, W] = spatialPadded(k.inputs[0]!.shape, 3);
   const win = padWindow(l.win, 3);
-  const [KD, KH, KW] = win.kernel;
-  const [OD, OH, OW] = win.out;
-  const K = g.Cg * KD * KH * KW;
+  const K = g.Cg * sizeOf(win.kernel);
   const ld = Math.ceil(g.ncols / 4) * 4;
   const bytes = im2colElements(k, win) * BYTES_PER_ELEMENT;
   if (bytes > k.limits.maxStorageBufferBindingSize) {
@@ -407,23 +405,9 @@ export function emitIm2col(k: KernelBuilder, l: ConvLowering): void {
       H,
       W,
       Cg: g.Cg,
-      KD,
-      KH,
-      KW,
-      OD,
-      OH,
-      OW,
       ncols: g.ncols,
       ld4: ld / 4,
-      stride_d: win.strides[0],
-      stride_h: win.strides[1],
-      stride_w: win.strides[2],
-      pad_d: win.padsBegin[0],
-      pad_h: win.padsBegin[1],
-      pad_w: win.padsBegin[2],
-      dil_d: win.dilations[0],
-      dil_h: win.dilations[1],
-      dil_w: win.dilations[2],
+      ...window3dUniforms(win),
     },
     workgroups: grid(Math.ceil((rows * runs) / IM2COL_WG), k.limits),
   });

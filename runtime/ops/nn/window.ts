@@ -147,3 +147,17 @@ export function spatialPadded(shape: readonly number[], rank: number): number[] 
   const s = shape.slice(2);
   return [...new Array<number>(Math.max(0, rank - s.length)).fill(1), ...s];
 }
+
+/**
+ * The uniforms of a kernel that walks a 3-D window (shaders/conv-direct.wgsl, im2col.wgsl): the
+ * kernel and output extents and the per-axis strides, begin pads and dilations of `win3` (a window
+ * padded to 3-D by padWindow).
+ */
+export function window3dUniforms(win3: Window): Record<string, number> {
+  const [KD, KH, KW] = win3.kernel;
+  const [OD, OH, OW] = win3.out;
+  const [stride_d, stride_h, stride_w] = win3.strides;
+  const [pad_d, pad_h, pad_w] = win3.padsBegin;
+  const [dil_d, dil_h, dil_w] = win3.dilations;
+  return { KD, KH, KW, OD, OH, OW, stride_d, stride_h, stride_w, pad_d, pad_h, pad_w, dil_d, dil_h, dil_w };
+}
