@@ -54,6 +54,14 @@
 //   pw 256->64@56       2.42 / 7.9      11.88 / 26.8        4.66 / 11.9    12.98 / 30.6
 //   pw 1024->256@14     3.64 / 11.4     12.05 / 27.6        3.68 / 7.5     12.23 / 24.4
 //   pw 2048->512@7      4.36 / 8.4      13.69 / 29.8        3.45 / 6.8     13.84 / 29.4
+// Grouped 3x3 layers (ResNeXt-50 32x4d, RegNetX-400MF), same measure: im2col on the subgroup
+// GEMM (auto) against the tiled kernels and direct:
+//   layer                  im2col sg     implicit-gemm    im2col (tiled)    direct
+//   128 g32@56 (4/group)   13.3 / 31.3   24.0 / 51.3      25.4 / 52.9       21.2 / 48.9
+//   256 g32@28 (8/group)    6.6 / 15.7   13.3 / 27.8      12.9 / 27.8       19.3 / 39.9
+//   512 g32@14 (16/group)   3.9 / 8.9     6.5 / 13.5       6.9 / 14.5       17.7 / 35.4
+//   1024 g32@7 (32/group)   2.1 / 4.3     9.0 / 18.5       9.3 / 18.4       16.4 / 33.7
+//   160 g10@14 (16/group)   1.4 / 2.8     2.1 / 4.6        2.3 / 5.3         6.0 / 12.2
 import { InferenceSession, Tensor } from '../runtime/index.node.js';
 import { ModelBuilder } from '../tests/util/onnx-builder.js';
 import { randomFloats } from '../tests/util/rng.js';
@@ -97,6 +105,17 @@ const dw = (C: number, HW: number, k: number, s: number, mult = 1): Layer => ({
 });
 const pw = (C: number, M: number, HW: number): Layer => ({ name: `pw ${C}->${M}@${HW}`, C, M, HW, k: 1, s: 1, group: 1, algos: PW });
 const dense = (C: number, M: number, HW: number, k: number, s = 1): Layer => ({ name: `conv ${C}->${M}@${HW} ${k}x${k} s${s}`, C, M, HW, k, s, group: 1, algos: DENSE });
+/** A grouped 3x3 conv (ResNeXt's 32 groups, RegNet's group width). */
+const grouped = (C: number, HW: number, group: number, s = 1): Layer => ({
+  name: `grouped ${C} g${group}@${HW} 3x3 s${s}`,
+  C,
+  M: C,
+  HW,
+  k: 3,
+  s,
+  group,
+  algos: [...DENSE, 'direct'],
+});
 
 const VOL = ['implicit-gemm', 'direct'];
 const vol = (C: number, M: number, D: number, HW: number, k: number, s = 1, group = 1): Layer => ({
@@ -157,6 +176,12 @@ const LAYERS: Layer[] = [
   dense(256, 512, 14, 3, 2),
   dense(256, 512, 8, 3, 2),
   dense(512, 512, 8, 3, 2),
+  // Grouped: ResNeXt-50 32x4d's 3x3 layers (4 to 32 channels per group), a RegNetX-400MF layer.
+  grouped(128, 56, 32),
+  grouped(256, 28, 32),
+  grouped(512, 14, 32),
+  grouped(1024, 7, 32),
+  grouped(160, 14, 10),
   dense(64, 64, 3, 3),
   dense(64, 64, 7, 3),
   dense(160, 160, 4, 3),
