@@ -23,10 +23,7 @@ Usage: /usr/bin/python3 scripts/export-models.py [--out DIR] [--print-dir] [--fo
 Needs python3-torch, python3-torchvision, python3-onnx (scripts/setup-system.sh installs them).
 """
 import argparse
-import hashlib
-import json
 import os
-import shutil
 import sys
 import time
 
@@ -34,20 +31,11 @@ import onnx
 import torch
 import torch.nn as nn
 import torchvision
+
+from export_cache import default_out_dir, remove_stale_exports, write_exports
 from torchvision.models.vgg import VGG, make_layers
 
 OPSET = 13
-
-
-def script_hash() -> str:
-    with open(os.path.abspath(__file__), "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()[:16]
-
-
-def default_out_dir() -> str:
-    # Same rule as scripts/setup-system.sh (FOVEA_CACHE_DIR) and tests/models.test.ts.
-    base = os.environ.get("FOVEA_CACHE_DIR") or os.path.join(os.path.expanduser("~"), ".cache", "fovea")
-    return os.path.join(base, "models", script_hash())
 
 
 class LeNet5(nn.Module):
@@ -244,7 +232,7 @@ def main() -> int:
     ap.add_argument("--print-dir", action="store_true", help="print the default output dir and exit")
     ap.add_argument("--force", action="store_true", help="re-export even if the manifest exists")
     args = ap.parse_args()
-    out_dir = os.path.abspath(args.out or default_out_dir())
+    out_dir = os.path.abspath(args.out or default_out_dir("models", __file__))
     if args.print_dir:
         print(out_dir)
         return 0
@@ -253,52 +241,16 @@ def main() -> int:
         print(f"[export-models] up to date: {manifest_path}")
         return 0
 
-    # Export into a temporary sibling and rename it when complete: an interrupted run never
-    # leaves a manifest next to missing models, and concurrent runs do not mix their files.
-    parent = os.path.dirname(out_dir)
-    os.makedirs(parent, exist_ok=True)
-    tmp = f"{out_dir}.tmp-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    os.makedirs(tmp)
     torch.set_num_threads(max(1, os.cpu_count() or 1))
-    t0 = time.time()
-    try:
-        entries = [export_one(name, tmp, seed=1000 + i) for i, name in enumerate(MODELS)]
-        with open(os.path.join(tmp, "manifest.json"), "w") as f:
-            json.dump({"script": os.path.basename(__file__), "hash": script_hash(), "torch": torch.__version__,
-                       "torchvision": torchvision.__version__, "models": entries}, f, indent=1)
-        if args.force:
-            shutil.rmtree(out_dir, ignore_errors=True)
-        try:
-            os.rename(tmp, out_dir)
-        except OSError:
-            # Another run finished first (same script hash, so the same models): keep its files.
-            if not os.path.exists(manifest_path):
-                raise
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    print(f"[export-models] {len(MODELS)} models in {out_dir} ({time.time() - t0:.0f} s)")
+
+    def export_all(tmp: str) -> list:
+        return [export_one(name, tmp, seed=1000 + i) for i, name in enumerate(MODELS)]
+
+    versions = {"torch": torch.__version__, "torchvision": torchvision.__version__}
+    write_exports(__file__, out_dir, args.force, export_all, versions)
     if not args.out:
-        remove_stale_exports(out_dir)
+        remove_stale_exports(__file__, out_dir)
     return 0
-
-
-def remove_stale_exports(current: str) -> None:
-    """Exports of older versions of this script are never read again (the dir name is the script's
-    hash) and weigh ~400 MB each: remove them, recognising them by their manifest."""
-    parent = os.path.dirname(current)
-    for entry in os.listdir(parent):
-        path = os.path.join(parent, entry)
-        if path == current or ".tmp-" in entry or not os.path.isdir(path):
-            continue
-        try:
-            with open(os.path.join(path, "manifest.json")) as f:
-                ours = json.load(f).get("script") == os.path.basename(__file__)
-        except (OSError, ValueError):
-            continue
-        if ours:
-            shutil.rmtree(path, ignore_errors=True)
-            print(f"[export-models] removed the stale export {path}")
 
 
 if __name__ == "__main__":

@@ -22,10 +22,7 @@ Usage: /usr/bin/python3 scripts/export-zoo.py [--out DIR] [--print-dir] [--force
 Needs python3-torch, python3-torchvision, python3-onnx (scripts/setup-system.sh installs them).
 """
 import argparse
-import hashlib
-import json
 import os
-import shutil
 import sys
 import time
 
@@ -33,20 +30,11 @@ import onnx
 import torch
 import torch.nn as nn
 import torchvision
+
+from export_cache import default_out_dir, remove_stale_exports, write_exports
 from torchvision.models.video.resnet import BasicBlock as VideoBasicBlock, Conv3DSimple
 
 OPSET = 13
-
-
-def script_hash() -> str:
-    with open(os.path.abspath(__file__), "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()[:16]
-
-
-def default_out_dir() -> str:
-    # Same rule as tests/zoo.test.ts; a sibling of export-models.py's models/ dir.
-    base = os.environ.get("FOVEA_CACHE_DIR") or os.path.join(os.path.expanduser("~"), ".cache", "fovea")
-    return os.path.join(base, "zoo", script_hash())
 
 
 class SegmentationOut(nn.Module):
@@ -308,7 +296,7 @@ def main() -> int:
     ap.add_argument("--force", action="store_true", help="re-export even if the manifest exists")
     ap.add_argument("--only", help="comma-separated model names (for debugging; needs --out)")
     args = ap.parse_args()
-    out_dir = os.path.abspath(args.out or default_out_dir())
+    out_dir = os.path.abspath(args.out or default_out_dir("zoo", __file__))
     if args.print_dir:
         print(out_dir)
         return 0
@@ -325,53 +313,17 @@ def main() -> int:
         print(f"[export-zoo] up to date: {manifest_path}")
         return 0
 
-    # Export into a temporary sibling and rename it when complete: an interrupted run never
-    # leaves a manifest next to missing models, and concurrent runs do not mix their files.
-    parent = os.path.dirname(out_dir)
-    os.makedirs(parent, exist_ok=True)
-    tmp = f"{out_dir}.tmp-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    os.makedirs(tmp)
     torch.set_num_threads(max(1, os.cpu_count() or 1))
-    t0 = time.time()
-    try:
-        # Seeds follow the position in MODELS, so --only exports the same weights as a full run.
-        entries = [export_one(name, tmp, seed=2000 + list(MODELS).index(name)) for name in names]
-        with open(os.path.join(tmp, "manifest.json"), "w") as f:
-            json.dump({"script": os.path.basename(__file__), "hash": script_hash(), "torch": torch.__version__,
-                       "torchvision": torchvision.__version__, "models": entries}, f, indent=1)
-        if args.force:
-            shutil.rmtree(out_dir, ignore_errors=True)
-        try:
-            os.rename(tmp, out_dir)
-        except OSError:
-            # Another run finished first (same script hash, so the same models): keep its files.
-            if not os.path.exists(manifest_path):
-                raise
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    print(f"[export-zoo] {len(names)} models in {out_dir} ({time.time() - t0:.0f} s)")
+    # Seeds follow the position in MODELS, so --only exports the same weights as a full run.
+
+    def export_all(tmp: str) -> list:
+        return [export_one(name, tmp, seed=2000 + list(MODELS).index(name)) for name in names]
+
+    versions = {"torch": torch.__version__, "torchvision": torchvision.__version__}
+    write_exports(__file__, out_dir, args.force, export_all, versions)
     if not args.out:
-        remove_stale_exports(out_dir)
+        remove_stale_exports(__file__, out_dir)
     return 0
-
-
-def remove_stale_exports(current: str) -> None:
-    """Exports of older versions of this script are never read again (the dir name is the script's
-    hash) and weigh ~800 MB each: remove them, recognising them by their manifest."""
-    parent = os.path.dirname(current)
-    for entry in os.listdir(parent):
-        path = os.path.join(parent, entry)
-        if path == current or ".tmp-" in entry or not os.path.isdir(path):
-            continue
-        try:
-            with open(os.path.join(path, "manifest.json")) as f:
-                ours = json.load(f).get("script") == os.path.basename(__file__)
-        except (OSError, ValueError):
-            continue
-        if ours:
-            shutil.rmtree(path, ignore_errors=True)
-            print(f"[export-zoo] removed the stale export {path}")
 
 
 if __name__ == "__main__":
