@@ -32,7 +32,7 @@ import torch
 import torch.nn as nn
 import torchvision
 
-from export_cache import default_out_dir, remove_stale_exports, write_exports
+from export_common import calibrate_batchnorm, declared_dims, default_out_dir, randomize_biases, remove_stale_exports, write_exports
 from torchvision.models.vgg import VGG, make_layers
 
 OPSET = 13
@@ -144,46 +144,6 @@ MODELS = {
 }
 
 
-def calibrate_batchnorm(model: nn.Module, in_shape, gen: torch.Generator) -> int:
-    """Gives every BatchNorm non-trivial eval-mode statistics. Purely random running stats make deep
-    nets explode or vanish, so: estimate them from random batches (train mode, cumulative
-    average), then perturb them (mean shifted by ~0.2 std, var scaled by 0.5..2) and randomise the
-    affine weight/bias, so that BN is neither the identity nor a no-op normaliser."""
-    bns = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
-    if not bns:
-        return 0
-    for bn in bns:
-        bn.reset_running_stats()
-        bn.momentum = None  # cumulative moving average over the calibration batches
-    model.train()
-    with torch.no_grad():
-        for _ in range(2):
-            model(torch.randn(4, *in_shape[1:], generator=gen))
-    model.eval()
-    with torch.no_grad():
-        for bn in bns:
-            std = bn.running_var.sqrt()
-            bn.running_mean += 0.2 * std * torch.randn(bn.running_mean.shape, generator=gen)
-            bn.running_var *= torch.empty(bn.running_var.shape).uniform_(0.5, 2.0, generator=gen)
-            if bn.affine:
-                bn.weight.copy_(torch.empty(bn.weight.shape).uniform_(0.5, 1.5, generator=gen))
-                bn.bias.copy_(0.1 * torch.randn(bn.bias.shape, generator=gen))
-    return len(bns)
-
-
-def declared_dims(value_info) -> list:
-    return [d.dim_param if d.dim_param else d.dim_value for d in value_info.type.tensor_type.shape.dim]
-
-
-def randomize_biases(model: nn.Module, gen: torch.Generator) -> None:
-    """torchvision initialises most Conv/Linear biases to zero, which would leave the bias path of
-    Conv and Gemm untested: give them small seeded random values instead."""
-    with torch.no_grad():
-        for m in model.modules():
-            if isinstance(m, (nn.Conv2d, nn.Linear)) and m.bias is not None:
-                m.bias.copy_(0.05 * torch.randn(m.bias.shape, generator=gen))
-
-
 def export_one(name: str, out_dir: str, seed: int) -> dict:
     build, in_shape, notes, opts = MODELS[name]
     opts = dict(opts)
@@ -192,8 +152,8 @@ def export_one(name: str, out_dir: str, seed: int) -> dict:
     gen = torch.Generator().manual_seed(seed)
     model = build(in_shape)
     if not keep_zero_biases:
-        randomize_biases(model, gen)
-    n_bn = calibrate_batchnorm(model, in_shape, gen)
+        randomize_biases(model, gen, (nn.Conv2d, nn.Linear))
+    n_bn = calibrate_batchnorm(model, in_shape, gen, batch=4)
     model.eval()
     x = torch.randn(*in_shape, generator=gen)
     with torch.no_grad():

@@ -1,6 +1,6 @@
 // Models exported by a committed PyTorch script (scripts/export-models.py, scripts/export-zoo.py)
 // into a cache outside the repo, keyed by the content of the script and of the cache module it
-// imports (scripts/export_cache.py, script_hash): a changed script re-exports.
+// imports (scripts/export_common.py, script_hash): a changed script re-exports.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -30,7 +30,7 @@ export function ensureExported(script: string, subdir: string, expected: string)
   const path = join(ROOT, 'scripts', `${script}.py`);
   const hash = createHash('sha256')
     .update(readFileSync(path))
-    .update(readFileSync(join(ROOT, 'scripts', 'export_cache.py')))
+    .update(readFileSync(join(ROOT, 'scripts', 'export_common.py')))
     .digest('hex')
     .slice(0, 16);
   const dir = join(process.env.FOVEA_CACHE_DIR || join(homedir(), '.cache', 'fovea'), subdir, hash);

@@ -1,4 +1,5 @@
-"""The model cache shared by scripts/export-models.py and scripts/export-zoo.py.
+"""What scripts/export-models.py and scripts/export-zoo.py share: seeded weights that exercise
+every path (random biases, calibrated BatchNorm statistics) and the model cache.
 
 Exports live in $FOVEA_CACHE_DIR (default ~/.cache/fovea)/<subdir>/<hash>, the hash being that of
 the export script and of this module (tests/util/exported-models.ts computes the same): a changed
@@ -10,6 +11,49 @@ import json
 import os
 import shutil
 import time
+
+import torch
+import torch.nn as nn
+
+
+def calibrate_batchnorm(model: nn.Module, in_shape, gen: torch.Generator, batch: int) -> int:
+    """Gives every BatchNorm non-trivial eval-mode statistics. Purely random running stats make deep
+    nets explode or vanish, so: estimate them from `batch`-sized random batches (train mode,
+    cumulative average), then perturb them (mean shifted by ~0.2 std, var scaled by 0.5..2) and
+    randomise the affine weight/bias, so that BN is neither the identity nor a no-op normaliser."""
+    bns = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+    if not bns:
+        return 0
+    for bn in bns:
+        bn.reset_running_stats()
+        bn.momentum = None  # cumulative moving average over the calibration batches
+    model.train()
+    with torch.no_grad():
+        for _ in range(2):
+            model(torch.randn(batch, *in_shape[1:], generator=gen))
+    model.eval()
+    with torch.no_grad():
+        for bn in bns:
+            std = bn.running_var.sqrt()
+            bn.running_mean += 0.2 * std * torch.randn(bn.running_mean.shape, generator=gen)
+            bn.running_var *= torch.empty(bn.running_var.shape).uniform_(0.5, 2.0, generator=gen)
+            if bn.affine:
+                bn.weight.copy_(torch.empty(bn.weight.shape).uniform_(0.5, 1.5, generator=gen))
+                bn.bias.copy_(0.1 * torch.randn(bn.bias.shape, generator=gen))
+    return len(bns)
+
+
+def randomize_biases(model: nn.Module, gen: torch.Generator, types: tuple) -> None:
+    """torchvision initialises most Conv/Linear biases to zero, which would leave the bias path of
+    Conv and Gemm untested: give the biases of modules of `types` small seeded random values."""
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, types) and m.bias is not None:
+                m.bias.copy_(0.05 * torch.randn(m.bias.shape, generator=gen))
+
+
+def declared_dims(value_info) -> list:
+    return [d.dim_param if d.dim_param else d.dim_value for d in value_info.type.tensor_type.shape.dim]
 
 
 def script_hash(script_file: str) -> str:
