@@ -52,17 +52,7 @@ struct Params {
 @group(0) @binding(2) var<storage, read> ktab: array<vec4<i32>>;
 //#include conv-gemm-epilogue
 
-const TM: u32 = {{TM}}u;
-const TN: u32 = {{TN}}u;
-const TK: u32 = {{TK}}u;
-const TM4: u32 = TM / 4u;
-const TN4: u32 = TN / 4u;
-const TM8: u32 = TM / 8u;
-const TN8: u32 = TN / 8u;
-const THREADS: u32 = 64u;
-
-var<workgroup> As: array<vec4<f32>, TK * TM4>;
-var<workgroup> Bs: array<vec4<f32>, TK * TN4>;
+//#include conv-tile-layout
 
 @compute @workgroup_size(THREADS)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
