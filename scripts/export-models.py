@@ -25,14 +25,12 @@ Needs python3-torch, python3-torchvision, python3-onnx (scripts/setup-system.sh 
 import argparse
 import os
 import sys
-import time
 
-import onnx
 import torch
 import torch.nn as nn
 import torchvision
 
-from export_common import calibrate_batchnorm, declared_dims, default_out_dir, randomize_biases, remove_stale_exports, write_exports
+from export_common import default_out_dir, export_seeded, remove_stale_exports, write_exports
 from torchvision.models.vgg import VGG, make_layers
 
 OPSET = 13
@@ -147,43 +145,8 @@ MODELS = {
 def export_one(name: str, out_dir: str, seed: int) -> dict:
     build, in_shape, notes, opts = MODELS[name]
     opts = dict(opts)
-    keep_zero_biases = opts.pop("keep_zero_biases", False)
-    torch.manual_seed(seed)
-    gen = torch.Generator().manual_seed(seed)
-    model = build(in_shape)
-    if not keep_zero_biases:
-        randomize_biases(model, gen, (nn.Conv2d, nn.Linear))
-    n_bn = calibrate_batchnorm(model, in_shape, gen, batch=4)
-    model.eval()
-    x = torch.randn(*in_shape, generator=gen)
-    with torch.no_grad():
-        y = model(x)
-    file = f"{name}.onnx"
-    path = os.path.join(out_dir, file)
-    t0 = time.time()
-    torch.onnx.export(
-        model, x, path, opset_version=OPSET, input_names=["input"], output_names=["output"],
-        training=torch.onnx.TrainingMode.EVAL, **opts,
-    )
-    proto = onnx.load(path)
-    onnx.checker.check_model(proto)
-    ops = sorted({n.op_type for n in proto.graph.node})
-    params = sum(p.numel() for p in model.parameters())
-    print(f"[export-models] {name}: {params / 1e6:.2f}M params, {os.path.getsize(path) / 1e6:.1f} MB, "
-          f"{len(proto.graph.node)} nodes ({', '.join(ops)}), output {list(y.shape)}, {time.time() - t0:.1f} s", flush=True)
-    return {
-        "name": name,
-        "file": file,
-        # shape: the feed the test uses; dims: as declared in the model (strings are free dims).
-        "input": {"name": "input", "shape": list(in_shape), "dims": declared_dims(proto.graph.input[0])},
-        "output": {"name": "output", "shape": list(y.shape)},
-        "seed": seed,
-        "params": params,
-        "batchNorms": n_bn,
-        "ops": ops,
-        "notes": notes,
-        "exportOptions": {"opset_version": OPSET, **opts},
-    }
+    bias_types = () if opts.pop("keep_zero_biases", False) else (nn.Conv2d, nn.Linear)
+    return export_seeded("export-models", name, lambda: build(in_shape), in_shape, out_dir, seed, notes, OPSET, bias_types, 4, opts)
 
 
 def main() -> int:

@@ -24,14 +24,12 @@ Needs python3-torch, python3-torchvision, python3-onnx (scripts/setup-system.sh 
 import argparse
 import os
 import sys
-import time
 
-import onnx
 import torch
 import torch.nn as nn
 import torchvision
 
-from export_common import calibrate_batchnorm, declared_dims, default_out_dir, randomize_biases, remove_stale_exports, write_exports
+from export_common import default_out_dir, export_seeded, remove_stale_exports, write_exports
 from torchvision.models.video.resnet import BasicBlock as VideoBasicBlock, Conv3DSimple
 
 OPSET = 13
@@ -216,40 +214,10 @@ MODELS = {
 
 def export_one(name: str, out_dir: str, seed: int) -> dict:
     build, in_shape, notes = MODELS[name]
-    torch.manual_seed(seed)
-    gen = torch.Generator().manual_seed(seed)
-    model = build()
-    randomize_biases(model, gen, (nn.Conv2d, nn.Conv3d, nn.ConvTranspose2d, nn.Linear))
-    # Batch 2 at least: BatchNorm after a global pool (DeepLab's ASPP pooling) needs >1 value per channel.
-    n_bn = calibrate_batchnorm(model, in_shape, gen, batch=2)
-    model.eval()
-    x = torch.randn(*in_shape, generator=gen)
-    with torch.no_grad():
-        y = model(x)
-    file = f"{name}.onnx"
-    path = os.path.join(out_dir, file)
-    t0 = time.time()
-    torch.onnx.export(model, x, path, opset_version=OPSET, input_names=["input"], output_names=["output"],
-                      training=torch.onnx.TrainingMode.EVAL)
-    proto = onnx.load(path)
-    onnx.checker.check_model(proto)
-    ops = sorted({n.op_type for n in proto.graph.node})
-    params = sum(p.numel() for p in model.parameters())
-    print(f"[export-zoo] {name}: {params / 1e6:.2f}M params, {os.path.getsize(path) / 1e6:.1f} MB, "
-          f"{len(proto.graph.node)} nodes ({', '.join(ops)}), output {list(y.shape)}, {time.time() - t0:.1f} s", flush=True)
-    return {
-        "name": name,
-        "file": file,
-        # shape: the feed the test uses; dims: as declared in the model (strings are free dims).
-        "input": {"name": "input", "shape": list(in_shape), "dims": declared_dims(proto.graph.input[0])},
-        "output": {"name": "output", "shape": list(y.shape)},
-        "seed": seed,
-        "params": params,
-        "batchNorms": n_bn,
-        "ops": ops,
-        "notes": notes,
-        "exportOptions": {"opset_version": OPSET},
-    }
+    bias_types = (nn.Conv2d, nn.Conv3d, nn.ConvTranspose2d, nn.Linear)
+    # BatchNorm calibration batches of 2 at least: BatchNorm after a global pool (DeepLab's ASPP
+    # pooling) needs more than one value per channel.
+    return export_seeded("export-zoo", name, build, in_shape, out_dir, seed, notes, OPSET, bias_types, 2, {})
 
 
 def main() -> int:

@@ -12,6 +12,7 @@ import os
 import shutil
 import time
 
+import onnx
 import torch
 import torch.nn as nn
 
@@ -54,6 +55,47 @@ def randomize_biases(model: nn.Module, gen: torch.Generator, types: tuple) -> No
 
 def declared_dims(value_info) -> list:
     return [d.dim_param if d.dim_param else d.dim_value for d in value_info.type.tensor_type.shape.dim]
+
+
+def export_seeded(tag: str, name: str, build, in_shape, out_dir: str, seed: int, notes: str, opset: int,
+                  bias_types: tuple, bn_batch: int, export_options: dict) -> dict:
+    """Builds a model with seeded weights (build() after torch.manual_seed(seed); biases of
+    `bias_types` randomised unless empty; BatchNorm calibrated on `bn_batch`-sized batches), exports
+    it to out_dir/<name>.onnx in eval mode, checks it, and returns its manifest entry."""
+    torch.manual_seed(seed)
+    gen = torch.Generator().manual_seed(seed)
+    model = build()
+    if bias_types:
+        randomize_biases(model, gen, bias_types)
+    n_bn = calibrate_batchnorm(model, in_shape, gen, bn_batch)
+    model.eval()
+    x = torch.randn(*in_shape, generator=gen)
+    with torch.no_grad():
+        y = model(x)
+    file = f"{name}.onnx"
+    path = os.path.join(out_dir, file)
+    t0 = time.time()
+    torch.onnx.export(model, x, path, opset_version=opset, input_names=["input"], output_names=["output"],
+                      training=torch.onnx.TrainingMode.EVAL, **export_options)
+    proto = onnx.load(path)
+    onnx.checker.check_model(proto)
+    ops = sorted({n.op_type for n in proto.graph.node})
+    params = sum(p.numel() for p in model.parameters())
+    print(f"[{tag}] {name}: {params / 1e6:.2f}M params, {os.path.getsize(path) / 1e6:.1f} MB, "
+          f"{len(proto.graph.node)} nodes ({', '.join(ops)}), output {list(y.shape)}, {time.time() - t0:.1f} s", flush=True)
+    return {
+        "name": name,
+        "file": file,
+        # shape: the feed the test uses; dims: as declared in the model (strings are free dims).
+        "input": {"name": "input", "shape": list(in_shape), "dims": declared_dims(proto.graph.input[0])},
+        "output": {"name": "output", "shape": list(y.shape)},
+        "seed": seed,
+        "params": params,
+        "batchNorms": n_bn,
+        "ops": ops,
+        "notes": notes,
+        "exportOptions": {"opset_version": opset, **export_options},
+    }
 
 
 def script_hash(script_file: str) -> str:
