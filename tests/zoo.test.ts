@@ -22,6 +22,7 @@ import { randomFloats, rng } from './util/rng.js';
 import { checkAgainstReference, relativeError, runReference } from './util/reference.js';
 import { ModelBuilder } from './util/onnx-builder.js';
 import { ensureExported } from './util/exported-models.js';
+import { textBoxes, type Box } from '../demo/text-boxes.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Whole-model tolerance on max|a-b| / max|b|: fp32 accumulation-order differences over ~100 layers. */
@@ -138,14 +139,6 @@ interface Gray {
   data: Float32Array;
 }
 
-/** Axis-aligned box, x0/y0 inclusive, x1/y1 exclusive. */
-interface Box {
-  x0: number;
-  y0: number;
-  x1: number;
-  y1: number;
-}
-
 /** A light, slightly noisy page (seeded), so that the background is not a constant. */
 function page(width: number, height: number, seed: number): Gray {
   const r = rng(seed);
@@ -197,41 +190,6 @@ function textLine(text: string, width: number, seed: number, scale: number): Gra
 /** The image turned by 180 degrees (an upside-down text line). */
 function rotate180(img: Gray): Gray {
   return { ...img, data: img.data.slice().reverse() };
-}
-
-/**
- * The detector's post-processing in PaddleOCR's DB form, with boxes upright: pixels above
- * `threshold` form 4-connected regions; each region's bounding box is grown on every side by
- * area * unclipRatio / perimeter (DB predicts text shrunk by that distance).
- */
-function textBoxes(prob: Float32Array, width: number, height: number, threshold = 0.3, unclipRatio = 1.5, minSide = 3): Box[] {
-  const seen = new Uint8Array(width * height);
-  const stack: number[] = [];
-  const boxes: Box[] = [];
-  for (let start = 0; start < prob.length; start++) {
-    if (seen[start] || !(prob[start] > threshold)) continue;
-    seen[start] = 1;
-    stack.push(start);
-    let [x0, y0, x1, y1] = [width, height, 0, 0];
-    while (stack.length) {
-      const p = stack.pop()!;
-      const px = p % width;
-      const py = (p - px) / width;
-      [x0, y0, x1, y1] = [Math.min(x0, px), Math.min(y0, py), Math.max(x1, px + 1), Math.max(y1, py + 1)];
-      const neighbours = [px > 0 ? p - 1 : -1, px < width - 1 ? p + 1 : -1, py > 0 ? p - width : -1, py < height - 1 ? p + width : -1];
-      for (const q of neighbours) {
-        if (q >= 0 && !seen[q] && prob[q] > threshold) {
-          seen[q] = 1;
-          stack.push(q);
-        }
-      }
-    }
-    const [w, h] = [x1 - x0, y1 - y0];
-    if (Math.min(w, h) < minSide) continue;
-    const d = Math.round((w * h * unclipRatio) / (2 * (w + h)));
-    boxes.push({ x0: Math.max(0, x0 - d), y0: Math.max(0, y0 - d), x1: Math.min(width, x1 + d), y1: Math.min(height, y1 + d) });
-  }
-  return boxes;
 }
 
 function iou(a: Box, b: Box): number {
