@@ -7,7 +7,8 @@ import { readSource, type ModelSource } from '../loaders/onnx/source.js';
 import { checkSupported } from './ops/unsupported.js';
 import { checkOptimizationLevel, runPasses, type GraphOptimizationLevel } from './passes/index.js';
 import { printGraph } from './ir/print.js';
-import { planGraph, type Plan } from './gpu/plan.js';
+import { planGraph, type Plan, type PlanTensor } from './gpu/plan.js';
+import { storageBytes, storageOf } from './gpu/elements.js';
 import { Executor } from './gpu/executor.js';
 import { planMemory, type MemoryPlan } from './gpu/memory.js';
 import { acquireDevice, kernelLimits, type AcquiredDevice } from './gpu/device.js';
@@ -47,6 +48,10 @@ export interface SessionOptions {
    * elsewhere 'tiled'), or 'auto' (the default: by adapter). For tests and benchmarks.
    */
   gemmKernel?: GemmKernel;
+  /** Store float16 values as f16 (2 bytes) where the device has 'shader-f16' (default true);
+   * false stores them as f32 holding float16 values, the path of devices without the feature
+   * (tests run both on one adapter). */
+  shaderF16?: boolean;
   /** Lower the storage-binding size the planner assumes (tests of operand splitting). */
   maxStorageBufferBindingSize?: number;
   /** Share GPU buffers between activations whose lifetimes do not overlap (default true). */
@@ -297,7 +302,11 @@ export class InferenceSession {
   private limits(): KernelLimits {
     const l = kernelLimits(this.device, this.adapterInfo);
     const cap = this.options.maxStorageBufferBindingSize;
-    return cap ? { ...l, maxStorageBufferBindingSize: Math.min(cap, l.maxStorageBufferBindingSize) } : l;
+    return {
+      ...l,
+      maxStorageBufferBindingSize: cap ? Math.min(cap, l.maxStorageBufferBindingSize) : l.maxStorageBufferBindingSize,
+      shaderF16: l.shaderF16 && this.options.shaderF16 !== false,
+    };
   }
 
   async run(feeds: Record<string, Tensor>, runOptions: RunOptions = {}): Promise<RunResult> {
@@ -321,7 +330,8 @@ export class InferenceSession {
         const dtype = this.model.values.get(name)!.dtype;
         if (t.type !== tensorTypeOf(dtype)) throw new InputError(`input "${name}" must be ${tensorTypeOf(dtype)}, got ${t.type}`);
         const host = t.location === 'gpu-buffer' ? new Tensor(t.type, await t.getData(), t.dims) : t;
-        values.set(name, { dtype, dims: [...t.dims], data: toGpuElements(host).slice() });
+        const data = toGpuElements(host);
+        values.set(name, { dtype, dims: [...t.dims], data: data instanceof Uint16Array ? Float32Array.from(data) : data.slice() });
       }
       const key = JSON.stringify([...values].map(([n, v]) => [n, v.dims, Array.from(v.data)]));
       if (this.compiled && key !== this.compiledKey) {
@@ -349,7 +359,12 @@ export class InferenceSession {
         // that WebGPU reports only asynchronously, and the run would read stale data.
         throw new InputError(`input "${inp.name}" is a GPU buffer without COPY_SRC usage`, { hint: 'create it with GPUBufferUsage.COPY_SRC' });
       }
-      data.set(inp.name, t.location === 'gpu-buffer' ? t.gpuBuffer : toGpuElements(t));
+      if (t.location === 'gpu-buffer' && t.type === 'float16' && inp.storage !== 'f16') {
+        throw new InputError(`input "${inp.name}" is a float16 GPU buffer, but this device stores float16 as f32`, {
+          hint: "float16 GPU tensors need a device with the 'shader-f16' feature; pass the data on the CPU",
+        });
+      }
+      data.set(inp.name, t.location === 'gpu-buffer' ? t.gpuBuffer : toGpuElements(t, inp.storage));
     }
     let profile: RunProfile | undefined;
     let raw: Map<string, ArrayBuffer | GPUBuffer>;
@@ -365,21 +380,21 @@ export class InferenceSession {
     for (const o of plan.outputs) {
       const r = raw.get(o.name);
       if (o.constant) out[o.name] = fromElements(o.dtype, o.shape, o.constant.data);
-      else if (r instanceof ArrayBuffer) out[o.name] = fromElements(o.dtype, o.shape, r);
-      else out[o.name] = this.gpuOutput(r!, o.dtype, o.shape);
+      else if (r instanceof ArrayBuffer) out[o.name] = fromElements(o.dtype, o.shape, r, o.storage);
+      else out[o.name] = this.gpuOutput(r!, o);
     }
     void graph;
     if (profile) Object.defineProperty(out, 'profile', { value: profile, enumerable: false });
     return out;
   }
 
-  private gpuOutput(buffer: GPUBuffer, dtype: DType, dims: number[]): Tensor {
-    const type = tensorTypeOf(dtype) ?? 'float32';
-    const n = dims.reduce((a, b) => a * b, 1);
+  private gpuOutput(buffer: GPUBuffer, o: PlanTensor): Tensor {
+    const type = tensorTypeOf(o.dtype) ?? 'float32';
+    const n = o.shape.reduce((a, b) => a * b, 1);
     return Tensor.fromGpuBuffer(buffer, {
       dataType: type,
-      dims,
-      download: async () => elementsToData(type, await downloadBuffer(this.device, buffer, n * 4), n),
+      dims: o.shape,
+      download: async () => elementsToData(type, await downloadBuffer(this.device, buffer, o.bytes), n, o.storage),
       dispose: () => buffer.destroy(),
     });
   }
@@ -392,7 +407,8 @@ export class InferenceSession {
     const k = c.graph.initializers.get(name);
     if (k) return fromElements(k.dtype, k.dims, k.data);
     const n = v.shape.reduce((a, b) => a * b, 1);
-    return fromElements(v.dtype, v.shape, await c.executor.readValue(name, n * 4));
+    const limits = this.limits();
+    return fromElements(v.dtype, v.shape, await c.executor.readValue(name, storageBytes(v.dtype, n, limits)), storageOf(v.dtype, limits));
   }
 
   /** The optimised graph (after all passes). Available once shapes are bound. */

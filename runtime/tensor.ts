@@ -1,12 +1,36 @@
 // The public Tensor, shaped like onnxruntime-web's: new Tensor(type, data, dims).
 import { InputError } from './errors.js';
 import type { DType } from './ir/types.js';
+import type { StorageType } from './gpu/elements.js';
+import { floatToHalf, fromHalfBits, toHalfBits } from './ir/half.js';
 
-export type TensorType = 'float32' | 'int32' | 'int64' | 'bool' | 'uint8' | 'int8';
-export type TensorData = Float32Array | Int32Array | BigInt64Array | Uint8Array | Int8Array;
+export type TensorType = 'float32' | 'float16' | 'int32' | 'int64' | 'bool' | 'uint8' | 'int8';
+/** float16 data: the IEEE half bits in a Uint16Array (onnxruntime-web's convention), or a
+ * Float16Array where the JS engine has one. */
+export type TensorData = Float32Array | Uint16Array | Int32Array | BigInt64Array | Uint8Array | Int8Array;
+
+/** The engine's Float16Array, where it has one (ES2025; Chromium 135+, not Node 20). */
+const Float16ArrayCtor = (globalThis as { Float16Array?: { new (n: number | ArrayBuffer, offset?: number, length?: number): ArrayBufferView & ArrayLike<number> } }).Float16Array;
+
+function isFloat16Array(d: unknown): d is ArrayBufferView & { length: number } {
+  return !!Float16ArrayCtor && d instanceof (Float16ArrayCtor as unknown as new () => object);
+}
+
+/** The half bits of float16 data (a view: no copy). */
+export function halfBitsOf(d: TensorData): Uint16Array {
+  if (d instanceof Uint16Array) return d;
+  const v = d as unknown as ArrayBufferView & { length: number };
+  return new Uint16Array(v.buffer, v.byteOffset, v.length);
+}
+
+/** float16 output data: a Float16Array where the engine has one, else the bits. */
+function halfData(bits: Uint16Array): TensorData {
+  return Float16ArrayCtor ? (new Float16ArrayCtor(bits.buffer as ArrayBuffer, bits.byteOffset, bits.length) as unknown as TensorData) : bits;
+}
 
 const CTORS: Record<TensorType, { new (n: number): TensorData; name: string }> = {
   float32: Float32Array,
+  float16: Uint16Array,
   int32: Int32Array,
   int64: BigInt64Array,
   bool: Uint8Array,
@@ -42,12 +66,15 @@ export class Tensor {
     else [type, data, dims] = ['float32', a, b as readonly number[] | undefined];
     const Ctor = CTORS[type];
     if (!Ctor) throw new InputError(`unsupported tensor type "${type}"`, { hint: `use one of ${Object.keys(CTORS).join(', ')}` });
-    if (Array.isArray(data)) {
+    if (Array.isArray(data) && type === 'float16') {
+      // Numbers given for a float16 tensor are values (rounded to float16), not bits.
+      data = halfData(toHalfBits(data.map(Number)).subarray(0, data.length));
+    } else if (Array.isArray(data)) {
       const arr = new Ctor(data.length);
       data.forEach((v, i) => ((arr as unknown as (number | bigint)[])[i] = type === 'int64' ? BigInt(v) : Number(v)));
       data = arr;
     }
-    if (!(data instanceof Ctor)) {
+    if (!(data instanceof Ctor) && !(type === 'float16' && isFloat16Array(data))) {
       throw new InputError(`a "${type}" tensor needs a ${Ctor.name}, got ${(data as object)?.constructor?.name ?? typeof data}`);
     }
     const d = data as TensorData;
@@ -65,15 +92,17 @@ export class Tensor {
   /**
    * A tensor whose elements stay in a GPU buffer: a feed that needs no upload, or an output of a
    * session run with `outputLocation: 'gpu-buffer'` that can feed another session on the same
-   * device without a round trip. Elements are Fovea's 4-byte GPU representation (f32; i32 for
-   * integer types, int64 saturated; u32 0/1 for bool).
+   * device without a round trip. Elements are Fovea's GPU representation (f32; f16 bits for
+   * float16, which needs a device with 'shader-f16'; i32 for integer types, int64 saturated;
+   * u32 0/1 for bool).
    */
   static fromGpuBuffer(buffer: GPUBuffer, options: GpuBufferTensorOptions): Tensor {
     const { dataType, dims } = options;
     if (!CTORS[dataType]) throw new InputError(`unsupported tensor type "${dataType}"`);
     const n = dims.reduce((p, q) => p * q, 1);
     if (dims.some((x) => !Number.isInteger(x) || x < 0)) throw new InputError(`invalid dims [${dims.join(',')}]`);
-    if (buffer.size < n * 4) throw new InputError(`GPU buffer has ${buffer.size} bytes, dims [${dims.join(',')}] need ${n * 4}`);
+    const need = dataType === 'float16' ? n * 2 : n * 4;
+    if (buffer.size < need) throw new InputError(`GPU buffer has ${buffer.size} bytes, dims [${dims.join(',')}] need ${need}`);
     const t = Object.create(Tensor.prototype) as Tensor;
     Object.assign(t, { type: dataType, dims: Object.freeze([...dims]), cpuData: undefined, gpu: { buffer, download: options.download, dispose: options.dispose } });
     return t;
@@ -111,10 +140,20 @@ export class Tensor {
   }
 }
 
-/** The 4-byte GPU representation of a feed: f32 as is, integers as i32 (int64 saturated), bool as u32. */
-export function toGpuElements(t: Tensor): Float32Array | Int32Array {
+/** A feed's GPU elements (runtime/gpu/elements.ts): f32 as is; float16 as its bits where the
+ * device stores f16 (padded to 4 bytes), else widened to f32; integers as i32 (int64
+ * saturated); bool as u32. */
+export function toGpuElements(t: Tensor, storage: StorageType = 'f32'): Float32Array | Int32Array | Uint16Array {
   // (GPU-resident tensors are passed as their buffer, never converted.)
   const d = t.data;
+  if (t.type === 'float16') {
+    const bits = halfBitsOf(d);
+    if (storage !== 'f16') return fromHalfBits(bits);
+    if (bits.length % 2 === 0) return bits;
+    const padded = new Uint16Array(bits.length + 1);
+    padded.set(bits);
+    return padded;
+  }
   if (d instanceof Float32Array || d instanceof Int32Array) return d;
   const out = new Int32Array(d.length);
   if (d instanceof BigInt64Array) {
@@ -131,15 +170,25 @@ export function toGpuElements(t: Tensor): Float32Array | Int32Array {
 /** The public tensor type for an IR dtype. */
 export function tensorTypeOf(d: DType): TensorType | undefined {
   switch (d) {
-    case 'float32': case 'int32': case 'int64': case 'bool': case 'uint8': case 'int8': return d;
+    case 'float32': case 'float16': case 'int32': case 'int64': case 'bool': case 'uint8': case 'int8': return d;
     default: return undefined;
   }
 }
 
-/** Builds an output Tensor from 4-byte GPU elements (or host data of a folded constant). */
-export function fromElements(dtype: DType, dims: number[], src: ArrayBuffer | ArrayLike<number>): Tensor {
+/** Builds an output Tensor from GPU elements stored as `storage` (runtime/gpu/elements.ts), or
+ * from the host data of a folded constant (plain numbers). */
+export function fromElements(dtype: DType, dims: number[], src: ArrayBuffer | ArrayLike<number>, storage: StorageType = 'f32'): Tensor {
   const type = tensorTypeOf(dtype) ?? 'float32';
   const n = dims.reduce((a, b) => a * b, 1);
+  if (type === 'float16') {
+    let bits: Uint16Array;
+    if (src instanceof ArrayBuffer && storage === 'f16') bits = new Uint16Array(src.slice(0, n * 2));
+    else {
+      const v: ArrayLike<number> = src instanceof ArrayBuffer ? new Float32Array(src, 0, n) : src;
+      bits = Uint16Array.from({ length: n }, (_, i) => floatToHalf(v[i]));
+    }
+    return new Tensor('float16', halfData(bits), dims);
+  }
   const view: ArrayLike<number> = src instanceof ArrayBuffer ? (type === 'float32' ? new Float32Array(src, 0, n) : new Int32Array(src, 0, n)) : src;
   if (type === 'float32') return new Tensor('float32', Float32Array.from({ length: n }, (_, i) => view[i]), dims);
   if (type === 'int64') return new Tensor('int64', BigInt64Array.from({ length: n }, (_, i) => BigInt(Math.trunc(view[i]))), dims);
@@ -147,7 +196,7 @@ export function fromElements(dtype: DType, dims: number[], src: ArrayBuffer | Ar
   return new Tensor(type, Ctor.from(Array.from({ length: n }, (_, i) => view[i])), dims);
 }
 
-/** A host TensorData from 4-byte GPU elements. */
-export function elementsToData(type: TensorType, src: ArrayBuffer, n: number): TensorData {
-  return fromElements(type, [n], src).data;
+/** Host TensorData from GPU elements. */
+export function elementsToData(type: TensorType, src: ArrayBuffer, n: number, storage: StorageType = 'f32'): TensorData {
+  return fromElements(type, [n], src, storage).data;
 }

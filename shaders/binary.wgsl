@@ -1,8 +1,9 @@
 // Elementwise binary op y = f(a, b) with numpy (multidirectional) broadcasting.
-// Layout: x0 (a), x1 (b) and y are flat row-major arrays of 4-byte elements: {{T}} for a
-// (f32, or i32 for integer and bool tensors), {{TB}} for b (the same type, except for Pow's
-// exponent, which may be integer with a float base or float with an integer base) and {{TY}} for y (T, except for the comparison and logic
-// ops, whose bool output is u32 0/1). The host coalesces dims first: size-1 output dims are
+// Layout: x0 (a), x1 (b) and y are flat row-major arrays of their storage types: {{T}} for a
+// (f32 or f16 for floats, i32 for integer and bool tensors), {{TB}} for b (the same type, except
+// for Pow's exponent, which may be integer with a float base or float with an integer base) and
+// {{TY}} for y (T, except for the comparison and logic ops, whose bool output is u32 0/1).
+// Values are computed in C / CB / CY (f16 is loaded as f32: runtime/gpu/elements.ts). The host coalesces dims first: size-1 output dims are
 // dropped and adjacent dims that are contiguous in every operand are merged, so `rank` is at
 // most 8 and usually 1-3. out_strides are y's row-major strides (elements); a_strides/b_strides are the
 // operands' strides, 0 along the dims where that operand is broadcast.
@@ -70,7 +71,7 @@ fn pow_i32_f32(x: i32, e: f32) -> i32 {
   return i32(pow_f32(f32(x), e));
 }
 
-fn op(a: T, b: {{TB}}) -> TY {
+fn op(a: {{C}}, b: {{CB}}) -> {{CY}} {
   return {{EXPR}};
 }
 
@@ -79,7 +80,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let i = flat_index(wid, nwg, lidx, {{WG}}u);
   if (i >= params.n) { return; }
 #if SAME
-  y[i] = op(x0[i], x1[i]);
+  y[i] = TY(op({{C}}(x0[i]), {{CB}}(x1[i])));
 #else
   var rem = i;
   var ia = 0u;
@@ -91,6 +92,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     ia += q * params.a_strides[d / 4u][d % 4u];
     ib += q * params.b_strides[d / 4u][d % 4u];
   }
-  y[i] = op(x0[ia], x1[ib]);
+  y[i] = TY(op({{C}}(x0[ia]), {{CB}}(x1[ib])));
 #endif
 }

@@ -1,5 +1,5 @@
 // Elementwise unary op y[i] = f(x[i]) over a flat array of n elements.
-// Layout: x, y flat row-major, f32 (or i32 when INT is defined: integer tensors, with the
+// Layout: x, y flat row-major, S (f32, or f16 for float16 values, computed in f32; or i32 when INT is defined: integer tensors, with the
 // alpha/beta/gamma parameters as i32 too). Tiling: one element per invocation, {{WG}} per
 // workgroup, 2D grid of workgroups (see flat_index). f is the define {{EXPR}} of `v` (and
 // alpha/beta/gamma). Helper functions that an expression needs come in by define (ERF: erf_f32).
@@ -10,15 +10,17 @@
 
 #if INT
 alias T = i32;
+alias C = i32;
 #else
-alias T = f32;
+alias T = {{S}};
+alias C = f32;
 #endif
 
 struct Params {
   n: u32,
-  alpha: T,
-  beta: T,
-  gamma: T,
+  alpha: C,
+  beta: C,
+  gamma: C,
 }
 
 @group(0) @binding(0) var<storage, read> x: array<T>;
@@ -29,9 +31,9 @@ struct Params {
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lidx: u32) {
   let i = flat_index(wid, nwg, lidx, {{WG}}u);
   if (i >= params.n) { return; }
-  let v = x[i];
+  let v = C(x[i]);
   let alpha = params.alpha;
   let beta = params.beta;
   let gamma = params.gamma;
-  y[i] = {{EXPR}};
+  y[i] = T({{EXPR}});
 }

@@ -25,12 +25,12 @@ test('decode keeps initializers, inputs, attributes and declared dims', async ()
   assert.deepEqual(g.nodes[0].attributes, { alpha: 0.5, ints: [1, 2], name: 'n' });
 });
 
-test('float16 and typed-field initializers convert to float32', async () => {
+test('float16 initializers keep their type, values decoded from the bits; typed fields decode', async () => {
   assert.equal(halfToFloat(0x3c00), 1);
   assert.equal(halfToFloat(0xc000), -2);
   assert.equal(halfToFloat(0x7c00), Infinity);
   const t = await tensorFromProto({ name: 'h', dims: [3], dataType: 10, int32Data: [0x3c00, 0x3800, 0x0001] });
-  assert.equal(t.dtype, 'float32');
+  assert.equal(t.dtype, 'float16');
   assert.deepEqual([...t.data], [1, 0.5, 2 ** -24]);
   const f = await tensorFromProto({ name: 'f', dims: [2], dataType: 1, floatData: [1.5, -2] });
   assert.deepEqual([...f.data], [1.5, -2]);

@@ -1,11 +1,12 @@
-// TensorProto -> HostTensor. Handles raw_data (little-endian) and the typed fields, converts
-// float16 to float32 and saturates int64 to int32 (see runtime/ir/types.ts), and resolves
+// TensorProto -> HostTensor. Handles raw_data (little-endian) and the typed fields, decodes
+// float16 bits into the values they denote (the dtype stays float16) and saturates int64 to int32 (see runtime/ir/types.ts), and resolves
 // external data through a caller-supplied reader (bounds-checked there).
 import { onnx } from './proto.js';
 import type { onnx as P } from 'onnx-proto';
 import type { DType, HostTensor } from '../../runtime/ir/types.js';
 import { makeHost, saturate } from '../../runtime/ir/host-tensor.js';
 import { ModelLoadError } from '../../runtime/errors.js';
+import { halfToFloat } from '../../runtime/ir/half.js';
 
 const DTYPES: Record<number, DType> = {
   1: 'float32', 2: 'uint8', 3: 'int8', 4: 'uint16', 5: 'int16', 6: 'int32', 7: 'int64', 8: 'string',
@@ -24,15 +25,7 @@ export function longToNumber(v: number | { toNumber(): number; low?: number; hig
   return v.toNumber();
 }
 
-/** IEEE 754 half -> float. */
-export function halfToFloat(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const f = h & 0x3ff;
-  if (e === 0) return s * 2 ** -14 * (f / 1024);
-  if (e === 31) return f ? NaN : s * Infinity;
-  return s * 2 ** (e - 15) * (1 + f / 1024);
-}
+export { halfToFloat } from '../../runtime/ir/half.js';
 
 export type ExternalReader = (location: string, offset: number, length: number | undefined) => Promise<Uint8Array>;
 

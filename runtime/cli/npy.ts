@@ -9,7 +9,7 @@
 // Read: <f4, <f8 (converted to float32, the runtime's float type), <i8, <i4, |b1, |u1, |i1.
 // Write: <f4, <i8, <i4, |b1, |u1, |i1. Fortran order and big-endian data are refused: the
 // runtime has no use for either, and silently transposing or byte-swapping would hide mistakes.
-import { Tensor, type TensorType } from '../tensor.js';
+import { Tensor, halfBitsOf, type TensorType } from '../tensor.js';
 import { InputError } from '../errors.js';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
@@ -41,6 +41,7 @@ function describe(descr: string, what: string): DescrInfo {
   const key = `${kind}${size}`;
   const table: Record<string, DescrInfo> = {
     f4: { type: 'float32', bytes: 4 },
+    f2: { type: 'float16', bytes: 2 },
     f8: { type: 'float32', bytes: 8 },
     i8: { type: 'int64', bytes: 8 },
     i4: { type: 'int32', bytes: 4 },
@@ -49,7 +50,7 @@ function describe(descr: string, what: string): DescrInfo {
     i1: { type: 'int8', bytes: 1 },
   };
   const info = table[key];
-  if (!info) throw new InputError(`${what}: unsupported dtype ${descr}`, { hint: 'use float32, float64, int64, int32, bool, uint8 or int8' });
+  if (!info) throw new InputError(`${what}: unsupported dtype ${descr}`, { hint: 'use float32, float16, float64, int64, int32, bool, uint8 or int8' });
   return info;
 }
 
@@ -119,6 +120,12 @@ function decodeData(dv: DataView, descr: string, info: DescrInfo, n: number) {
       for (let i = 0; i < n; i++) out[i] = dv.getFloat32(i * 4, true);
       return out;
     }
+    case 'f2': {
+      // float16 tensors carry the half bits (Tensor's float16 convention).
+      const out = new Uint16Array(n);
+      for (let i = 0; i < n; i++) out[i] = dv.getUint16(i * 2, true);
+      return out;
+    }
     case 'f8': {
       // float64 inputs are rounded to float32: the runtime computes in float32.
       const out = new Float32Array(n);
@@ -158,6 +165,7 @@ function decodeData(dv: DataView, descr: string, info: DescrInfo, n: number) {
 
 const WRITE_DESCR: Record<TensorType, string> = {
   float32: '<f4',
+  float16: '<f2',
   int64: '<i8',
   int32: '<i4',
   bool: '|b1',
@@ -179,7 +187,7 @@ export function writeNpy(t: Tensor): Uint8Array {
     padded = pad(dict, prefix);
   }
   const n = t.data.length;
-  const itemBytes = descr.endsWith('8') ? 8 : descr.endsWith('4') ? 4 : 1;
+  const itemBytes = descr.endsWith('8') ? 8 : descr.endsWith('4') ? 4 : descr.endsWith('2') ? 2 : 1;
   const out = new Uint8Array(prefix + padded.length + n * itemBytes);
   out.set(MAGIC, 0);
   out[6] = prefix === 10 ? 1 : 2;
@@ -191,6 +199,10 @@ export function writeNpy(t: Tensor): Uint8Array {
   const base = prefix + padded.length;
   const d = t.data;
   if (d instanceof Float32Array) for (let i = 0; i < n; i++) dv.setFloat32(base + i * 4, d[i], true);
+  else if (t.type === 'float16') {
+    const bits = halfBitsOf(d);
+    for (let i = 0; i < n; i++) dv.setUint16(base + i * 2, bits[i], true);
+  }
   else if (d instanceof BigInt64Array) for (let i = 0; i < n; i++) dv.setBigInt64(base + i * 8, d[i], true);
   else if (d instanceof Int32Array) for (let i = 0; i < n; i++) dv.setInt32(base + i * 4, d[i], true);
   else if (d instanceof Int8Array) for (let i = 0; i < n; i++) dv.setInt8(base + i, d[i]);

@@ -101,7 +101,8 @@ async function createDevice(): Promise<AcquiredDevice> {
     if (typeof v === 'number') requiredLimits[k] = v;
   }
   // 'subgroups': the subgroup-broadcast GEMM for software adapters (shaders/conv-gemm-sg.wgsl).
-  const requiredFeatures = (['timestamp-query', 'subgroups'] as GPUFeatureName[]).filter((f) => adapter.features.has(f));
+  // 'shader-f16': float16 values stored and loaded as f16 (runtime/gpu/elements.ts).
+  const requiredFeatures = (['timestamp-query', 'subgroups', 'shader-f16'] as GPUFeatureName[]).filter((f) => adapter.features.has(f));
   const device = await adapter.requestDevice({ requiredLimits, requiredFeatures, label: 'fovea' });
   const info = adapter.info ?? ({} as GPUAdapterInfo);
   return {
@@ -141,6 +142,7 @@ export function kernelLimits(device: GPUDevice, info?: AcquiredDevice['adapterIn
     maxStorageBuffersPerShaderStage: l.maxStorageBuffersPerShaderStage,
     subgroupMinSize: device.features.has('subgroups') ? adapterInfo?.subgroupMinSize ?? 0 : 0,
     softwareAdapter: adapterInfo ? isSoftwareAdapter(adapterInfo) : false,
+    shaderF16: device.features.has('shader-f16'),
   };
 }
 
@@ -154,4 +156,5 @@ export const DEFAULT_LIMITS: KernelLimits = {
   maxStorageBuffersPerShaderStage: 8,
   subgroupMinSize: 0,
   softwareAdapter: false,
+  shaderF16: false,
 };

@@ -274,7 +274,7 @@ export class Executor {
     let own: GPUCommandEncoder | undefined;
     for (const inp of this.plan.inputs) {
       const data = feeds.get(inp.name)!;
-      const bytes = inp.shape.reduce((a, b) => a * b, 1) * 4;
+      const bytes = inp.bytes;
       if (isGpuBuffer(data)) {
         const e = enc ?? (own ??= this.device.createCommandEncoder({ label: 'fovea feeds' }));
         if (bytes) e.copyBufferToBuffer(data, 0, this.buffers[inp.buffer!], 0, bytes);
@@ -387,8 +387,7 @@ export class Executor {
       await this.map(this.staging);
       const all = this.staging.getMappedRange();
       outs.forEach((o, i) => {
-        const bytes = o.shape.reduce((a, b) => a * b, 1) * 4;
-        result.set(o.name, all.slice(this.stagingOffsets[i], this.stagingOffsets[i] + bytes));
+        result.set(o.name, all.slice(this.stagingOffsets[i], this.stagingOffsets[i] + o.bytes));
       });
       this.staging.unmap();
     }

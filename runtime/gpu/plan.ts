@@ -7,9 +7,11 @@ import { getOp } from '../ops/registry.js';
 import { makeOpContext } from '../ops/context.js';
 import type { BufferRef, DispatchSpec, KernelBuilder, KernelLimits, KernelOptions, TypeShape } from '../ops/types.js';
 import { buildShader } from './shader.js';
+import { elementBytes, storageBytes, storageOf, type ElementContext, type StorageType } from './elements.js';
+import { toHalfBits } from '../ir/half.js';
 import { FoveaError, GraphError, LimitError, UnsupportedOpError } from '../errors.js';
 
-export type InitData = HostData | Uint32Array;
+export type InitData = HostData | Uint32Array | Uint16Array;
 
 export interface PlanBuffer {
   id: number;
@@ -30,6 +32,10 @@ export interface PlanTensor {
   name: string;
   dtype: TypeShape['dtype'];
   shape: number[];
+  /** How its elements are stored on the GPU (runtime/gpu/elements.ts). */
+  storage: StorageType;
+  /** Its bytes on the GPU (4-byte granularity). */
+  bytes: number;
   /** GPU buffer id, or the host value of an output that folded to a constant. */
   buffer?: number;
   constant?: HostTensor;
@@ -47,13 +53,15 @@ export interface Plan {
   elidedConcatInputs: Map<string, string>;
 }
 
+/** Bytes of an f32 / i32 / u32 element: scratch buffers and the 4-byte types. Values' sizes
+ * depend on their dtype and the device (runtime/gpu/elements.ts). */
 export const BYTES_PER_ELEMENT = 4;
 
 export function planGraph(g: Graph, limits: KernelLimits, options: KernelOptions = {}): Plan {
   const buffers: PlanBuffer[] = [];
   const dispatches: PlanDispatch[] = [];
   const values = new Map<string, BufferRef>();
-  const { homes: elided, inPlace: concatInPlace } = elideConcats(g);
+  const { homes: elided, inPlace: concatInPlace } = elideConcats(g, limits);
   const alloc = (bytes: number, label: string, init?: InitData, node?: Node, shape?: readonly number[]): number => {
     const size = Math.max(4, Math.ceil(bytes / 4) * 4);
     if (!(size <= limits.maxBufferSize)) {
@@ -78,18 +86,24 @@ export function planGraph(g: Graph, limits: KernelLimits, options: KernelOptions
     if (ref) return ref;
     const c = g.initializers.get(name);
     const slot = elided.get(name);
-    if (c) ref = { id: alloc(sizeOf(c.dims) * BYTES_PER_ELEMENT, `const ${name}`, toGpuData(c), node, c.dims) };
+    if (c) ref = { id: alloc(storageBytes(c.dtype, sizeOf(c.dims), limits), `const ${name}`, toGpuData(c, limits), node, c.dims) };
     else if (slot) {
       // Written in place: the region of the Concat output that this input would be copied to.
       const whole = valueRef(slot.concatOutput, node);
-      ref = { id: whole.id, offset: (whole.offset ?? 0) + slot.byteOffset, size: sizeOf(shapeOf(name).shape) * BYTES_PER_ELEMENT };
-    } else ref = { id: alloc(sizeOf(shapeOf(name).shape) * BYTES_PER_ELEMENT, name, undefined, node, shapeOf(name).shape) };
+      const v = shapeOf(name);
+      ref = { id: whole.id, offset: (whole.offset ?? 0) + slot.byteOffset, size: storageBytes(v.dtype, sizeOf(v.shape), limits) };
+    } else {
+      const v = shapeOf(name);
+      ref = { id: alloc(storageBytes(v.dtype, sizeOf(v.shape), limits), name, undefined, node, v.shape) };
+    }
     values.set(name, ref);
     return ref;
   };
   const valueBuffer = (name: string, node?: Node): number => valueRef(name, node).id;
 
-  const inputs = g.inputs.map((name) => ({ name, ...shapeOf(name), buffer: valueBuffer(name) }));
+  const tensor = (name: string, dtype: TypeShape['dtype'], shape: number[]) =>
+    ({ name, dtype, shape, storage: storageOf(dtype, limits), bytes: storageBytes(dtype, sizeOf(shape), limits) });
+  const inputs = g.inputs.map((name) => ({ ...tensor(name, shapeOf(name).dtype, shapeOf(name).shape), buffer: valueBuffer(name) }));
 
   const unsupported: Node[] = [];
   for (const node of g.nodes) {
@@ -122,14 +136,16 @@ export function planGraph(g: Graph, limits: KernelLimits, options: KernelOptions
 
   const outputs: PlanTensor[] = g.outputs.map((name) => {
     const c = g.initializers.get(name);
-    if (c) return { name, dtype: c.dtype, shape: [...c.dims], constant: c };
-    return { name, ...shapeOf(name), buffer: valueBuffer(name) };
+    if (c) return { ...tensor(name, c.dtype, [...c.dims]), constant: c };
+    return { ...tensor(name, shapeOf(name).dtype, shapeOf(name).shape), buffer: valueBuffer(name) };
   });
   const elidedConcatInputs = new Map([...elided].filter(([v]) => values.has(v)).map(([v, slot]) => [v, slot.concatOutput]));
   return { buffers, dispatches, inputs, outputs, values, elidedConcatInputs };
 }
 
-function toGpuData(t: HostTensor): InitData {
+/** A constant in its GPU storage form (runtime/gpu/elements.ts). */
+export function toGpuData(t: HostTensor, ctx: ElementContext): InitData {
+  if (storageOf(t.dtype, ctx) === 'f16') return toHalfBits(t.data);
   return t.data instanceof Float64Array ? Float32Array.from(t.data) : t.data;
 }
 
@@ -174,7 +190,10 @@ function kernelBuilder(
     },
     constant: (i) => (node.inputs[i] ? g.initializers.get(node.inputs[i]) : undefined),
     inPlace: (i) => inPlace.has(i),
-    weight: (key, data) => ({ id: alloc(data.byteLength, `${node.name}/${key}`, data, node) }),
+    weight: (key, data, as) => {
+      const init = as && storageOf(as, limits) === 'f16' ? toHalfBits(data) : data;
+      return { id: alloc(init.byteLength, `${node.name}/${key}`, init, node) };
+    },
     scratch: (bytes) => ({ id: alloc(bytes, `${node.name}/scratch`, undefined, node) }),
     dispatch: (d) => {
       const code = buildShader(d.shader, d.defines);
@@ -214,7 +233,7 @@ const BINDING_OFFSET_ALIGNMENT = 256;
  * starts at a binding-aligned offset (its readers bind the same region). Inputs that do not
  * qualify are still copied by their Concats.
  */
-function elideConcats(g: Graph): { homes: Map<string, { concatOutput: string; byteOffset: number }>; inPlace: Map<string, Set<number>> } {
+function elideConcats(g: Graph, ctx: ElementContext): { homes: Map<string, { concatOutput: string; byteOffset: number }>; inPlace: Map<string, Set<number>> } {
   const producer = new Map<string, Node>();
   for (const n of g.nodes) for (const o of n.outputs) if (o) producer.set(o, n);
   const outputs = new Set(g.outputs);
@@ -230,10 +249,11 @@ function elideConcats(g: Graph): { homes: Map<string, { concatOutput: string; by
     const axis = raw < 0 ? raw + rank : raw;
     if (axis < 0 || axis >= rank || y.shape.slice(0, axis).some((d) => d !== 1)) continue;
     const inner = sizeOf(y.shape.slice(axis + 1));
+    const bytes = elementBytes(g.values.get(n.outputs[0])!.dtype, ctx);
     const offsets: number[] = [];
     let at = 0;
     for (const x of n.inputs) {
-      offsets.push(at * inner * BYTES_PER_ELEMENT);
+      offsets.push(at * inner * bytes);
       at += g.values.get(x)?.shape?.[axis] ?? NaN;
     }
     if (Number.isNaN(at)) continue;

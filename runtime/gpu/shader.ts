@@ -11,7 +11,14 @@ import { CompileError } from '../errors.js';
 export type Defines = Record<string, string | number | boolean>;
 
 export function buildShader(name: string, defines: Defines = {}): string {
-  return preprocess(name, defines, new Set());
+  const code = preprocess(name, defines, new Set());
+  // WGSL requires `enable f16;` before any declaration exactly when the module uses f16 (the
+  // element type of float16 values on devices with 'shader-f16': runtime/gpu/elements.ts).
+  return usesF16(code) ? `enable f16;\n${code}` : code;
+}
+
+function usesF16(code: string): boolean {
+  return code.split('\n').some((line) => /\bf16\b/.test(line.replace(/\/\/.*$/, '')));
 }
 
 function preprocess(name: string, defines: Defines, stack: Set<string>): string {

@@ -1,6 +1,7 @@
 // Helpers for host tensors: construction and reading as plain numbers.
 import type { DType, HostData, HostTensor } from './types.js';
 import { sizeOf } from './types.js';
+import { roundToHalf } from './half.js';
 
 export const INT_MAX = 2147483647;
 export const INT_MIN = -2147483647;
@@ -11,13 +12,16 @@ export function hostDataFor(dtype: DType, n: number): HostData {
   return new Int32Array(n);
 }
 
+/** A host tensor of `dtype`. float16 keeps its type, its values held in a Float32Array and
+ * rounded to float16 (so constant folding yields what the GPU would store). */
 export function makeHost(dtype: DType, dims: number[], values?: ArrayLike<number>): HostTensor {
-  const data = hostDataFor(dtype === 'float16' ? 'float32' : dtype, sizeOf(dims));
+  const data = hostDataFor(dtype, sizeOf(dims));
   if (values) {
     if (data instanceof Int32Array) for (let i = 0; i < data.length; i++) data[i] = saturate(values[i]);
+    else if (dtype === 'float16') for (let i = 0; i < data.length; i++) data[i] = roundToHalf(values[i]);
     else data.set(values);
   }
-  return { dtype: dtype === 'float16' ? 'float32' : dtype, dims: [...dims], data };
+  return { dtype, dims: [...dims], data };
 }
 
 export function saturate(v: number): number {

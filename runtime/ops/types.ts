@@ -52,6 +52,9 @@ export interface KernelLimits {
   subgroupMinSize: number;
   /** A CPU implementation of WebGPU (lavapipe, SwiftShader): kernel choices measured there apply. */
   softwareAdapter: boolean;
+  /** The device has 'shader-f16': float16 values are stored as f16 (2 bytes), else as f32
+   * (runtime/gpu/elements.ts). */
+  shaderF16: boolean;
 }
 
 export interface KernelOptions {
@@ -83,8 +86,10 @@ export interface KernelBuilder {
   constant(i: number): HostTensor | undefined;
   /** Input i already sits in its place in output 0 (Concat elision, see runtime/gpu/plan.ts): no copy needed. */
   inPlace(i: number): boolean;
-  /** A read-only buffer uploaded once at create (e.g. re-laid-out weights). `key` is unique within the node. */
-  weight(key: string, data: Float32Array | Int32Array | Uint32Array): BufferRef;
+  /** A read-only buffer uploaded once at create (e.g. re-laid-out weights). `key` is unique within
+   * the node. With `as`, the values are stored as that dtype's GPU elements (float16 values as f16
+   * where the device stores them so: runtime/gpu/elements.ts); else as the array's own bytes. */
+  weight(key: string, data: Float32Array | Int32Array | Uint32Array | Uint16Array, as?: DType): BufferRef;
   /** A temporary buffer private to this node. */
   scratch(bytes: number): BufferRef;
   dispatch(d: DispatchSpec): void;

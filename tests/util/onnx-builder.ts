@@ -1,5 +1,6 @@
 // A small ONNX model builder for tests: nodes, initializers and typed inputs/outputs encoded
 // with onnx-proto, so tests can make any graph without committing binaries.
+import { toHalfBits } from '../../runtime/ir/half.js';
 import { onnx } from '../../loaders/onnx/proto.js';
 import type { onnx as P } from 'onnx-proto';
 
@@ -23,6 +24,7 @@ export function tensorProto(name: string, t: TensorSpec): P.ITensorProto {
   else if (t.dtype === 'int64') p.rawData = new Uint8Array(BigInt64Array.from(vals.map((v) => BigInt(Math.trunc(v)))).buffer);
   else if (t.dtype === 'int32' || t.dtype === 'uint8' || t.dtype === 'int8') p.int32Data = vals; // int32_data holds the 8-bit types too
   else if (t.dtype === 'bool') p.int32Data = vals.map((v) => (v ? 1 : 0));
+  else if (t.dtype === 'float16') p.rawData = new Uint8Array(toHalfBits(vals).buffer, 0, 2 * n); // values, stored as IEEE half bits
   else throw new Error(`builder: dtype ${t.dtype} not supported`);
   return p;
 }

@@ -1,20 +1,30 @@
 // The reference oracle: onnxruntime-node on the CPU, and comparison with explicit tolerances.
 import * as ort from 'onnxruntime-node';
 import { Tensor, InferenceSession } from '../../runtime/index.node.js';
+import { halfBitsOf } from '../../runtime/tensor.js';
+import { fromHalfBits } from '../../runtime/ir/half.js';
 import assert from 'node:assert/strict';
 
 export type Feeds = Record<string, Tensor>;
 
 function toOrt(t: Tensor): ort.Tensor {
+  // float16: onnxruntime-node takes the half bits in a Uint16Array, as Fovea's Tensor holds them.
+  if (t.type === 'float16') return new ort.Tensor('float16', halfBitsOf(t.data), t.dims as number[]);
   return new ort.Tensor(t.type as 'float32', t.data as Float32Array, t.dims as number[]);
 }
 
+/** Plain numbers of a tensor's data: float16 bits (Uint16Array or Float16Array) as the values they hold. */
+export function valuesOf(type: string, data: ArrayLike<number | bigint>): ArrayLike<number | bigint> {
+  if (type !== 'float16') return data;
+  return fromHalfBits(halfBitsOf(data as unknown as Tensor['data']));
+}
+
 /** Runs the model on onnxruntime-node's CPU provider. */
-export async function runReference(model: Uint8Array, feeds: Feeds): Promise<Record<string, { data: ArrayLike<number | bigint>; dims: readonly number[] }>> {
+export async function runReference(model: Uint8Array, feeds: Feeds): Promise<Record<string, { data: ArrayLike<number | bigint>; dims: readonly number[]; type: string }>> {
   const s = await ort.InferenceSession.create(model, { executionProviders: ['cpu'], graphOptimizationLevel: 'disabled' });
   const out = await s.run(Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, toOrt(v)])));
   await s.release();
-  return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, { data: v.data as ArrayLike<number>, dims: v.dims }]));
+  return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, { data: v.data as ArrayLike<number>, dims: v.dims, type: v.type }]));
 }
 
 export interface Tolerance {
@@ -71,7 +81,8 @@ export async function checkAgainstReference(model: Uint8Array, feeds: Feeds, tol
     for (const [name, w] of Object.entries(want)) {
       assert.ok(got[name], `missing output ${name}`);
       assert.deepEqual([...got[name].dims], [...w.dims], `${name}: dims`);
-      assertClose(got[name].data as ArrayLike<number>, w.data, tol, name);
+      assert.equal(got[name].type, w.type, `${name}: element type`);
+      assertClose(valuesOf(got[name].type, got[name].data as ArrayLike<number>), valuesOf(w.type, w.data), tol, name);
     }
     return (await s.stats()).kernels.map((k) => k.variant);
   } finally {

@@ -6,6 +6,7 @@
 import type { OpContext, OpDef, TypeShape } from '../types.js';
 import type { DType, HostTensor } from '../../ir/types.js';
 import { isFloat, sizeOf } from '../../ir/types.js';
+import { storageOf } from '../../gpu/elements.js';
 import { makeHost, saturate } from '../../ir/host-tensor.js';
 import { grid } from '../../gpu/plan.js';
 import { ShapeError } from '../../errors.js';
@@ -68,10 +69,11 @@ export function unaryOp<A extends UnaryParams>(def: {
       const int = !isFloat(k.outputs[0].dtype);
       // i32 parameters: saturate the ±inf / ±FLT_MAX defaults of e.g. Clip into i32 range.
       const param = (v: number | undefined) => (int ? saturate(v ?? 0) : v ?? 0);
+      const S = storageOf(k.outputs[0].dtype, k.limits);
       k.dispatch({
         shader: 'unary',
-        variant: int ? `${def.opType}-i32` : def.opType,
-        defines: int ? { ...def.defines, WG: UNARY_WG, EXPR: def.wgslInt!, INT: true } : { ...def.defines, WG: UNARY_WG, EXPR: def.wgsl },
+        variant: int ? `${def.opType}-i32` : S === 'f16' ? `${def.opType}-f16` : def.opType,
+        defines: int ? { ...def.defines, WG: UNARY_WG, EXPR: def.wgslInt!, INT: true } : { ...def.defines, WG: UNARY_WG, EXPR: def.wgsl, S },
         bindings: { x: k.input(0), y: k.output(0) },
         uniforms: { n, alpha: param(a.alpha), beta: param(a.beta), gamma: param(a.gamma) },
         workgroups: grid(Math.ceil(n / UNARY_WG), k.limits),

@@ -9,6 +9,7 @@ import { makeHost, saturate } from '../../ir/host-tensor.js';
 import { broadcastShapes } from '../attributes.js';
 import { isIntegerType } from '../activation/unary.js';
 import { grid } from '../../gpu/plan.js';
+import { computeOf, storageOf } from '../../gpu/elements.js';
 import { LimitError, ShapeError } from '../../errors.js';
 
 export const BINARY_WG = 256;
@@ -113,11 +114,15 @@ export function dispatchBinary(k: KernelBuilder, o: BinaryDispatch): void {
     });
   }
   const same = shape.length === 1 && strides[0][0] === 1 && strides[1][0] === 1;
-  const T = o.int ? 'i32' : 'f32';
+  // Storage types (runtime/gpu/elements.ts); the expression computes in f32 / i32 / u32.
+  const float = (i: number, out = false) => storageOf(out ? k.outputs[i].dtype : k.inputs[i]!.dtype, k.limits) === 'f16' ? 'f16' : 'f32';
+  const T = o.int ? 'i32' : float(0);
+  const TB = o.bInt ? 'i32' : float(1);
+  const TY = o.outType ?? (o.int ? 'i32' : float(0, true));
   k.dispatch({
     shader: 'binary',
-    variant: `${o.opType}${o.int ? '-i32' : ''}${same ? '' : '-broadcast'}`,
-    defines: { WG: BINARY_WG, T, TB: o.bInt ? 'i32' : 'f32', TY: o.outType ?? T, EXPR: o.expr, SAME: same },
+    variant: `${o.opType}${o.int ? '-i32' : T === 'f16' ? '-f16' : ''}${same ? '' : '-broadcast'}`,
+    defines: { WG: BINARY_WG, T, TB, TY, C: computeOf(T), CB: computeOf(TB), CY: computeOf(TY), EXPR: o.expr, SAME: same },
     bindings: { x0: o.a ?? k.input(0), x1: o.b ?? k.input(1), y: o.y ?? k.output(0) },
     uniforms: { n, rank: shape.length, out_strides: stridesOf(shape), a_strides: strides[0], b_strides: strides[1] },
     workgroups: grid(Math.ceil(n / BINARY_WG), k.limits),

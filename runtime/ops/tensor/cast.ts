@@ -2,12 +2,17 @@
 // code; a type name string in opset 1). Semantics follow a C cast, as onnxruntime does:
 // float -> integer truncates toward zero (saturating at the int32 range Fovea stores integers
 // in), 8/16-bit integer targets wrap, anything -> bool is (v != 0), bool -> number is 0/1.
-// float16/float64 are computed as float32 (Fovea's float storage). Strings are not supported.
+// float64 is computed as float32. float16 is stored as f16 where the device has 'shader-f16',
+// else as f32 holding float16 values: a cast to float16 then rounds through pack2x16float
+// (runtime/gpu/elements.ts). Out-of-range values become ±Infinity as in IEEE conversion
+// (onnxruntime's MLAS does the same). Strings are not supported.
 import type { OpDef, TypeShape } from '../types.js';
 import type { DType, Node } from '../../ir/types.js';
 import { isFloat, sizeOf } from '../../ir/types.js';
 import { makeHost, saturate } from '../../ir/host-tensor.js';
 import { grid } from '../../gpu/plan.js';
+import { storageOf, type StorageType } from '../../gpu/elements.js';
+import { roundToHalf } from '../../ir/half.js';
 import { fail } from './util.js';
 
 const CAST_WG = 256;
@@ -56,19 +61,22 @@ function convertHost(from: Kind, to: DType, v: number): number {
   return wrapHost(to, from === 'float' ? saturate(v) : v);
 }
 
-/** WGSL expression of the input bits `v` (u32) giving the output bits. */
-function castExpr(from: Kind, to: DType): string {
+/** WGSL expression of the input value `v` (of storage type `sx`) giving the output element
+ * (of storage type `sy`), for a cast of a `from`-kind value to `to`. */
+function castExpr(from: Kind, sx: StorageType, to: DType, sy: StorageType): string {
   const k = kindOf(to);
-  if (k === 'bool') return from === 'float' ? 'select(0u, 1u, bitcast<f32>(v) != 0.0)' : 'select(0u, 1u, v != 0u)';
+  if (k === 'bool') return `select(0u, 1u, v != ${sx}(0))`;
   if (k === 'float') {
-    if (from === 'float') return 'v';
-    return from === 'bool' ? 'bitcast<u32>(f32(v))' : 'bitcast<u32>(f32(bitcast<i32>(v)))';
+    const x = from === 'float' && sx === 'f32' ? 'v' : `f32(v)`;
+    if (to !== 'float16') return x;
+    // f32 -> f16: WGSL leaves out-of-range conversions indeterminate; IEEE gives ±Infinity.
+    return sy === 'f16' ? `to_f16(${x})` : `round_f16(${x})`;
   }
-  const int = from === 'float' ? 'i32(bitcast<f32>(v))' : 'bitcast<i32>(v)';
+  const int = from === 'float' ? 'i32(f32(v))' : sx === 'i32' ? 'v' : 'i32(v)';
   const w = NARROW[to];
-  if (!w) return `bitcast<u32>(${int})`;
+  if (!w) return int;
   const shift = 32 - w.bits;
-  return w.signed ? `bitcast<u32>((${int} << ${shift}u) >> ${shift}u)` : `(bitcast<u32>(${int}) & ${(1 << w.bits) - 1}u)`;
+  return w.signed ? `(${int} << ${shift}u) >> ${shift}u` : `(${int} & ${(1 << w.bits) - 1})`;
 }
 
 function targetOf(node: Node, opset: number): DType {
@@ -94,16 +102,19 @@ export const Cast: OpDef<CastAttrs> = {
     const from = kindOf(x.dtype);
     const y = makeHost(a.to, x.dims);
     for (let i = 0; i < x.data.length; i++) y.data[i] = convertHost(from, a.to, x.data[i]);
+    if (a.to === 'float16') for (let i = 0; i < y.data.length; i++) y.data[i] = roundToHalf(y.data[i]);
     return [y];
   },
   gpu(k, a) {
     const n = sizeOf(k.outputs[0].shape);
     if (n === 0) return;
     const from = kindOf(k.inputs[0]!.dtype);
+    const sx = storageOf(k.inputs[0]!.dtype, k.limits);
+    const sy = storageOf(a.to, k.limits);
     k.dispatch({
       shader: 'cast',
       variant: `${k.inputs[0]!.dtype}->${a.to}`,
-      defines: { WG: CAST_WG, EXPR: castExpr(from, a.to) },
+      defines: { WG: CAST_WG, TX: sx, TY: sy, EXPR: castExpr(from, sx, a.to, sy), F16: sy === 'f16' },
       bindings: { x: k.input(0), y: k.output(0) },
       uniforms: { n },
       workgroups: grid(Math.ceil(n / CAST_WG), k.limits),

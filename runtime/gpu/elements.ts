@@ -1,0 +1,39 @@
+// How each logical element type is stored on the GPU, in one place below the ops, the planner
+// and the executor. Floats: f32, or f16 (2 bytes) for float16 values where the device has the
+// 'shader-f16' feature (WebGPU spec §"shader-f16"; WGSL `enable f16;`). Without it a float16
+// value is stored as f32 holding an f16-representable number (Cast rounds through
+// pack2x16float), so results match the f16 path. Integers are i32 (int64 saturated, 8- and
+// 16-bit values widened), bool u32 0/1.
+import type { DType } from '../ir/types.js';
+import { isFloat } from '../ir/types.js';
+
+/** A WGSL storage element type. */
+export type StorageType = 'f32' | 'f16' | 'i32' | 'u32';
+
+/** What element storage depends on: whether f16 storage is available (KernelLimits.shaderF16). */
+export interface ElementContext {
+  readonly shaderF16: boolean;
+}
+
+export function storageOf(dtype: DType, ctx: ElementContext): StorageType {
+  if (dtype === 'float16') return ctx.shaderF16 ? 'f16' : 'f32';
+  if (isFloat(dtype)) return 'f32';
+  if (dtype === 'bool') return 'u32';
+  return 'i32';
+}
+
+export function elementBytes(dtype: DType, ctx: ElementContext): number {
+  return storageOf(dtype, ctx) === 'f16' ? 2 : 4;
+}
+
+/** Bytes of `n` elements, rounded up to WebGPU's 4-byte granularity for buffer sizes, copies and
+ * storage bindings. */
+export function storageBytes(dtype: DType, n: number, ctx: ElementContext): number {
+  return Math.ceil((n * elementBytes(dtype, ctx)) / 4) * 4;
+}
+
+/** The type a kernel computes a storage type's values in: f16 values are loaded as f32
+ * (arithmetic in f32, rounded once when stored), the rest as they are. */
+export function computeOf(s: StorageType): 'f32' | 'i32' | 'u32' {
+  return s === 'f16' ? 'f32' : s;
+}

@@ -1,0 +1,97 @@
+// float16 models against onnxruntime-node (CPU): float16 feeds and outputs, Casts at the
+// boundaries (onnxconverter-common's keep_io_types form), float16 initializers, and both storage
+// paths on one adapter: f16 storage where the device has 'shader-f16' (lavapipe here) and f32
+// storage of float16 values (`shaderF16: false`, the path of SwiftShader and devices without it).
+// Tolerances: onnxruntime computes float16 ops in float32 and rounds each result to float16
+// (it casts around ops that lack f16 kernels), as Fovea's f16 path does; Fovea's f32-storage
+// path rounds only at Casts. One float16 rounding is 2^-11 relative (4.9e-4), so elementwise
+// chains are compared at rtol 2e-3 (a few roundings), atol 1e-3 near zero.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ModelBuilder } from '../util/onnx-builder.js';
+import { randomFloats } from '../util/rng.js';
+import { checkAgainstReference, runReference, valuesOf } from '../util/reference.js';
+import { InferenceSession, Tensor } from '../../runtime/index.node.js';
+import { InputError } from '../../runtime/errors.js';
+import { floatToHalf, roundToHalf } from '../../runtime/ir/half.js';
+
+const F16_TOL = { rtol: 2e-3, atol: 1e-3 };
+const STORAGE = [{ shaderF16: true }, { shaderF16: false }] as const;
+const size = (dims: number[]) => dims.reduce((a, b) => a * b, 1);
+const f16 = (dims: number[], seed: number, lo = -2, hi = 2) => new Tensor('float16', Array.from(randomFloats(size(dims), seed, lo, hi)), dims);
+const f32 = (dims: number[], seed: number, lo = -2, hi = 2) => new Tensor('float32', randomFloats(size(dims), seed, lo, hi), dims);
+
+test('Tensor float16: numbers are values (rounded), typed data is bits', () => {
+  const t = new Tensor('float16', [1, 0.1, -65504, 1e6], [4]);
+  assert.ok(t.data instanceof Uint16Array || t.data.constructor.name === 'Float16Array');
+  assert.deepEqual(Array.from(valuesOf('float16', t.data)), [1, roundToHalf(0.1), -65504, Infinity]);
+  const bits = new Uint16Array([0x3c00, 0xc000]);
+  assert.deepEqual(Array.from(valuesOf('float16', new Tensor('float16', bits, [2]).data)), [1, -2]);
+  assert.throws(() => new Tensor('float16', new Float32Array(2), [2]), InputError);
+});
+
+for (const opts of STORAGE) {
+  const tag = opts.shaderF16 ? 'f16 storage' : 'f32 storage';
+
+  test(`float16 I/O: elementwise chain with a float16 initializer (${tag})`, async () => {
+    const b = new ModelBuilder(13);
+    b.input('x', [2, 3, 8], 'float16');
+    b.init('w', { dtype: 'float16', dims: [3, 1], data: [0.5, -1.25, 3] });
+    b.node('Mul', ['x', 'w'], {}, ['m']);
+    b.node('Relu', ['m'], {}, ['r']);
+    b.node('Sigmoid', ['r'], {}, ['s']);
+    b.node('Add', ['s', 'x'], {}, ['y']);
+    b.output('y', [2, 3, 8], 'float16');
+    const kernels = await checkAgainstReference(b.build(), { x: f16([2, 3, 8], 1) }, F16_TOL, opts);
+    assert.ok(kernels.every((k) => opts.shaderF16 === k.endsWith('f16') || k.includes('f16-broadcast')), kernels.join());
+  });
+
+  test(`keep_io_types: Cast f32->f16 after the input, Cast f16->f32 before the output (${tag})`, async () => {
+    const b = new ModelBuilder(13);
+    b.input('x', [4, 16]);
+    b.node('Cast', ['x'], { to: 10 }, ['xh']);
+    b.init('c', { dtype: 'float16', dims: [16], data: Array.from(randomFloats(16, 3, -1, 1)) });
+    b.node('Sub', ['xh', 'c'], {}, ['d']);
+    b.node('Tanh', ['d'], {}, ['t']);
+    b.node('Cast', ['t'], { to: 1 }, ['y']);
+    b.output('y', [4, 16]);
+    await checkAgainstReference(b.build(), { x: f32([4, 16], 2) }, F16_TOL, opts);
+  });
+
+  test(`Cast to float16 rounds to nearest even and overflows to Infinity; back to int and bool (${tag})`, async () => {
+    const vals = [0, -0, 1, 1 + 2 ** -11, 1 + 3 * 2 ** -11, 0.1, 65504, 65519, 65520, -70000, 1e30, 2 ** -24, 2 ** -26, 3.7, -3.7, 1e-8];
+    const b = new ModelBuilder(13);
+    b.input('x', [vals.length]);
+    b.node('Cast', ['x'], { to: 10 }, ['h']);
+    b.node('Cast', ['h'], { to: 1 }, ['y']);
+    b.node('Cast', ['h'], { to: 6 }, ['i']);
+    b.node('Cast', ['h'], { to: 9 }, ['z']);
+    b.output('y', [vals.length]);
+    b.output('h', [vals.length], 'float16');
+    b.output('i', [vals.length], 'int32');
+    b.output('z', [vals.length], 'bool');
+    const model = b.build();
+    const x = new Tensor('float32', Float32Array.from(vals), [vals.length]);
+    const s = await InferenceSession.create(model, opts);
+    const got = await s.run({ x });
+    await s.release();
+    const want = await runReference(model, { x });
+    assert.deepEqual(Array.from(got.y.data as Float32Array), Array.from(want.y.data as Float32Array));
+    assert.deepEqual(Array.from(valuesOf('float16', got.h.data as Uint16Array)), Array.from(valuesOf('float16', want.h.data as Uint16Array)));
+    assert.deepEqual(Array.from(got.h.data as Uint16Array).slice(0, 3), vals.slice(0, 3).map(floatToHalf));
+    // ±Infinity -> int32 is out of range (C leaves it undefined); compare the finite ones.
+    const finite = vals.map((v, i) => [v, i] as const).filter(([v]) => Math.abs(v) < 65520).map(([, i]) => i);
+    assert.deepEqual(finite.map((i) => (got.i.data as Int32Array)[i]), finite.map((i) => Number((want.i.data as Int32Array)[i])));
+    assert.deepEqual(Array.from(got.z.data as Uint8Array), Array.from(want.z.data as Uint8Array).map(Number));
+  });
+}
+
+test('a float32 feed for a float16 input is an InputError naming both types', async () => {
+  const b = new ModelBuilder(13);
+  b.input('x', [4], 'float16');
+  b.node('Relu', ['x'], {}, ['y']);
+  b.output('y', [4], 'float16');
+  const s = await InferenceSession.create(b.build());
+  await assert.rejects(s.run({ x: f32([4], 1) }), (e: Error) => e instanceof InputError && /float16/.test(e.message) && /float32/.test(e.message));
+  await s.release();
+});
