@@ -21,6 +21,8 @@ import { foldBatchNorm } from '../runtime/passes/fold-batch-norm.js';
 import { fuseActivations } from '../runtime/passes/fuse-activations.js';
 import { fuseResidualAdd } from '../runtime/passes/fuse-residual-add.js';
 import { verifyGraph } from '../runtime/ir/verify.js';
+import { checkInferredTypes } from '../runtime/passes/check-inferred.js';
+import { GraphError } from '../runtime/errors.js';
 import type { Graph, HostTensor, Node } from '../runtime/ir/types.js';
 import '../runtime/ops/index.js';
 
@@ -726,4 +728,20 @@ test('untrusted fusion attributes in a model file are checked', async () => {
   } finally {
     await s.release();
   }
+});
+
+test('the verifier re-runs shape inference after each pass: a stale value type or an unknown fovea.* attribute fails', async () => {
+  const b = new ModelBuilder(13);
+  b.input('x', [1, 2, 4, 4]);
+  b.init('w', { dtype: 'float32', dims: [3, 2, 1, 1], data: randomFloats(6, 5) });
+  b.node('Conv', ['x', 'w'], {}, ['c']);
+  b.node('Relu', ['c'], {}, ['y']);
+  b.output('y', [1, 3, 4, 4]);
+  const g = runPasses(await decodeModel(b.build()), { verify: true });
+  checkInferredTypes(g, 'test');
+  const stale = { ...g, values: new Map(g.values) };
+  stale.values.set('y', { ...stale.values.get('y')!, shape: [1, 3, 4, 5] });
+  assert.throws(() => checkInferredTypes(stale, 'a-pass'), (e: Error) => e instanceof GraphError && /after pass a-pass/.test(e.message) && /\[1,3,4,5\]/.test(e.message));
+  const typo = { ...g, nodes: g.nodes.map((n) => (n.opType === 'Conv' ? { ...n, attributes: { ...n.attributes, 'fovea.activaton': 'Relu' } } : n)) };
+  assert.throws(() => checkInferredTypes(typo, 'a-pass'), /unknown internal attribute "fovea.activaton"/);
 });

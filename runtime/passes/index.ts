@@ -1,5 +1,6 @@
 // The graph passes, in the order they run. Each is a pure function Graph -> Graph in its own
-// file; the verifier runs after every pass when `verify` is set (always in tests).
+// file; the verifier runs after every pass when `verify` is set (always in tests), and once
+// shapes are known it also re-runs every node's shape inference (check-inferred.ts).
 // Optimisation levels, like onnxruntime's graphOptimizationLevel:
 //   'disabled': only the required passes (sort, bind input shapes, infer shapes with constant
 //     folding, remove dead nodes);
@@ -9,6 +10,7 @@
 //     fuse-activations, so that Conv -> Add -> Relu becomes one Conv).
 import type { Graph } from '../ir/types.js';
 import { verifyGraph } from '../ir/verify.js';
+import { checkInferredTypes } from './check-inferred.js';
 import { InputError } from '../errors.js';
 import { sortTopologically } from './sort-topologically.js';
 import { bindInputShapes, type BindOptions } from './bind-input-shapes.js';
@@ -66,7 +68,10 @@ export function runPasses(g: Graph, o: PassOptions = {}): Graph {
   for (const p of PASSES) {
     if (p.level && GRAPH_OPTIMIZATION_LEVELS.indexOf(p.level) > level) continue;
     g = p.run(g, o);
-    if (o.verify) verifyGraph(g, { shapes: p.shapesKnown });
+    if (o.verify) {
+      verifyGraph(g, { shapes: p.shapesKnown });
+      if (p.shapesKnown) checkInferredTypes(g, p.name);
+    }
     o.onPass?.(p.name, g);
   }
   return g;
