@@ -2,6 +2,7 @@
 export { InferenceSession } from './session.js';
 export type { RunOptions, RunResult, RunProfile, NodeProfile, SessionOptions, SessionStats, ValueMetadata, ProgressStage } from './session.js';
 export type { GraphOptimizationLevel } from './passes/index.js';
+export type { Precision } from './passes/convert-precision.js';
 export type { GemmKernel } from './ops/types.js';
 export { Tensor } from './tensor.js';
 export type { TensorType, TensorData, TensorLocation, GpuBufferTensorOptions } from './tensor.js';

@@ -6,6 +6,7 @@ import { decodeModel } from '../loaders/onnx/decode.js';
 import { readSource, type ModelSource } from '../loaders/onnx/source.js';
 import { checkSupported } from './ops/unsupported.js';
 import { checkOptimizationLevel, runPasses, type GraphOptimizationLevel } from './passes/index.js';
+import { PRECISIONS, type Precision } from './passes/convert-precision.js';
 import { printGraph } from './ir/print.js';
 import { planGraph, type Plan, type PlanTensor } from './gpu/plan.js';
 import { storageBytes, storageOf } from './gpu/elements.js';
@@ -48,6 +49,13 @@ export interface SessionOptions {
    * elsewhere 'tiled'), or 'auto' (the default: by adapter). For tests and benchmarks.
    */
   gemmKernel?: GemmKernel;
+  /**
+   * The float type the model computes in: 'auto' (default) keeps the model's own types (a float16
+   * file runs in float16); 'float16' runs a float32 model with float16 values (half the memory and
+   * bandwidth; about 3 significant digits); 'float32' runs a float16 model in float32. Inputs and
+   * outputs keep the types the file declares. See runtime/passes/convert-precision.ts.
+   */
+  precision?: Precision;
   /** Store float16 values as f16 (2 bytes) where the device has 'shader-f16' (default true);
    * false stores them as f32 holding float16 values, the path of devices without the feature
    * (tests run both on one adapter). */
@@ -217,6 +225,9 @@ export class InferenceSession {
     const loaded = await readSource(source, progress ? (l, t) => progress(l, t, 'download') : undefined);
     const limit = memoryLimit(options);
     checkOptimizationLevel(options.graphOptimizationLevel);
+    if (options.precision !== undefined && !PRECISIONS.includes(options.precision)) {
+      throw new InputError(`precision must be one of ${PRECISIONS.map((p) => `'${p}'`).join(', ')}, got ${JSON.stringify(options.precision)}`);
+    }
     checkConvAlgorithms(options);
     const model = await decodeModel(loaded.bytes, { readExternal: loaded.readExternal });
     checkSupported(model);
@@ -256,6 +267,7 @@ export class InferenceSession {
           maxMemoryBytes: memoryLimit(this.options),
           verify: this.options.verify ?? true,
           graphOptimizationLevel: this.options.graphOptimizationLevel,
+          precision: this.options.precision,
           keepValues: this.options.keepValues,
           onPass: dump ? (name, g) => (typeof dump === 'function' ? dump(name, printGraph(g)) : console.log(`// after ${name}\n${printGraph(g)}`)) : undefined,
         });

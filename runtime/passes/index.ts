@@ -15,6 +15,7 @@ import { InputError } from '../errors.js';
 import { sortTopologically } from './sort-topologically.js';
 import { bindInputShapes, type BindOptions } from './bind-input-shapes.js';
 import { inferShapes } from './infer-shapes.js';
+import { convertPrecision, type Precision } from './convert-precision.js';
 import { removeIdentities } from './remove-identities.js';
 import { foldBatchNorm } from './fold-batch-norm.js';
 import { fuseResidualAdd } from './fuse-residual-add.js';
@@ -30,6 +31,8 @@ export interface PassOptions extends BindOptions, RewriteOptions {
   verify?: boolean;
   /** Called with the graph after each pass (the IR-dump debug switch uses it). */
   onPass?: (name: string, g: Graph) => void;
+  /** The float type to compute in (SessionOptions.precision; default 'auto': the model's). */
+  precision?: Precision;
   /** Which optional passes run (default 'all'). */
   graphOptimizationLevel?: GraphOptimizationLevel;
 }
@@ -46,6 +49,7 @@ export interface Pass {
 export const PASSES: Pass[] = [
   { name: 'sort-topologically', run: (g) => sortTopologically(g), shapesKnown: false },
   { name: 'bind-input-shapes', run: (g, o) => bindInputShapes(g, o), shapesKnown: false },
+  { name: 'convert-precision', run: (g, o) => convertPrecision(g, o.precision), shapesKnown: false },
   { name: 'infer-shapes', run: (g, o) => inferShapes(g, o), shapesKnown: true },
   { name: 'remove-identities', run: (g, o) => removeIdentities(g, o), shapesKnown: true, level: 'basic' },
   { name: 'fold-batch-norm', run: (g, o) => foldBatchNorm(g, o), shapesKnown: true, level: 'basic' },

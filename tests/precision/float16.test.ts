@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ModelBuilder } from '../util/onnx-builder.js';
 import { randomFloats } from '../util/rng.js';
-import { checkAgainstReference, runReference, valuesOf } from '../util/reference.js';
+import { assertClose, checkAgainstReference, runReference, valuesOf } from '../util/reference.js';
 import { InferenceSession, Tensor } from '../../runtime/index.node.js';
 import { InputError } from '../../runtime/errors.js';
 import { floatToHalf, roundToHalf } from '../../runtime/ir/half.js';
@@ -94,4 +94,47 @@ test('a float32 feed for a float16 input is an InputError naming both types', as
   const s = await InferenceSession.create(b.build());
   await assert.rejects(s.run({ x: f32([4], 1) }), (e: Error) => e instanceof InputError && /float16/.test(e.message) && /float32/.test(e.message));
   await s.release();
+});
+
+test("precision 'float16' runs a float32 model in float16 (f16 kernels, half the weight bytes); 'float32' runs a float16 model in float32", async () => {
+  const b = new ModelBuilder(13);
+  b.input('x', [2, 64]);
+  b.init('w', { dtype: 'float32', dims: [64], data: randomFloats(64, 9, -1, 1) });
+  b.node('Mul', ['x', 'w'], {}, ['m']);
+  b.node('Constant', [], { value_float: { float: 0.25 } }, ['q']);
+  b.node('Add', ['m', 'q'], {}, ['a']);
+  b.node('Sigmoid', ['a'], {}, ['y']);
+  b.output('y', [2, 64]);
+  const model = b.build();
+  const x = f32([2, 64], 4);
+  const want = await runReference(model, { x });
+  const stats = [];
+  for (const precision of ['float32', 'float16'] as const) {
+    const s = await InferenceSession.create(model, { precision });
+    const got = await s.run({ x });
+    assert.equal(got.y.type, 'float32', 'outputs keep the declared type');
+    stats.push(await s.stats());
+    await s.release();
+    const tol = precision === 'float16' ? F16_TOL : { rtol: 1e-6, atol: 1e-7 };
+    assertClose(got.y.data as Float32Array, want.y.data as Float32Array, tol, `y (${precision})`);
+  }
+  assert.ok(stats[1].kernels.some((k) => k.variant.endsWith('-f16')), stats[1].kernels.map((k) => k.variant).join());
+  assert.ok(stats[1].weightBytes < stats[0].weightBytes, `${stats[1].weightBytes} < ${stats[0].weightBytes}`);
+
+  // A float16 model in float32: the interface stays float16, the math is float32's.
+  const h = new ModelBuilder(13);
+  h.input('x', [2, 64], 'float16');
+  h.init('w', { dtype: 'float16', dims: [64], data: randomFloats(64, 9, -1, 1) });
+  h.node('Mul', ['x', 'w'], {}, ['m']);
+  h.node('Sigmoid', ['m'], {}, ['y']);
+  h.output('y', [2, 64], 'float16');
+  const xh = f16([2, 64], 4);
+  const s = await InferenceSession.create(h.build(), { precision: 'float32' });
+  const got = await s.run({ x: xh });
+  assert.ok((await s.stats()).kernels.every((k) => !k.variant.endsWith('-f16') || k.op === 'Cast'));
+  await s.release();
+  assert.equal(got.y.type, 'float16');
+  const wantH = await runReference(h.build(), { x: xh });
+  assertClose(valuesOf('float16', got.y.data as Uint16Array), valuesOf('float16', wantH.y.data as Uint16Array), F16_TOL, 'y');
+  await assert.rejects(InferenceSession.create(model, { precision: 'int4' as 'auto' }), InputError);
 });
