@@ -51,7 +51,7 @@ export function dataFiles(setDir: string, kind: 'input' | 'output'): string[] {
 }
 
 /** The public tensor types Fovea accepts and returns (runtime/tensor.ts). */
-export const SUPPORTED_IO_TYPES: readonly DType[] = ['float32', 'int32', 'int64', 'bool', 'uint8', 'int8'];
+export const SUPPORTED_IO_TYPES: readonly DType[] = ['float32', 'float16', 'int32', 'int64', 'bool', 'uint8', 'int8'];
 
 /** Element type names by TensorProto.DataType code, including the ones Fovea's loader rejects. */
 const TYPE_NAMES: Record<number, string> = {
@@ -130,6 +130,8 @@ export function toFoveaTensor(t: TestTensor): Tensor {
   const type = t.dtype as TensorType;
   switch (t.dtype) {
     case 'float32': return new Tensor('float32', Float32Array.from(t.data as ArrayLike<number>), t.dims);
+    // The loader decodes float16 data into the values it holds; the Tensor takes them as numbers.
+    case 'float16': return new Tensor('float16', Array.from(t.data as ArrayLike<number>), t.dims);
     case 'int32': return new Tensor('int32', Int32Array.from(t.data as ArrayLike<number>), t.dims);
     case 'int64': return new Tensor('int64', t.data as BigInt64Array, t.dims);
     case 'bool': case 'uint8': return new Tensor(type, Uint8Array.from(t.data as ArrayLike<number>), t.dims);

@@ -6,8 +6,8 @@
 // else as f32 holding float16 values: a cast to float16 then rounds through pack2x16float
 // (runtime/gpu/elements.ts). Out-of-range values become ±Infinity as in IEEE conversion
 // (onnxruntime's MLAS does the same). Strings are not supported.
-import type { OpDef, TypeShape } from '../types.js';
-import type { DType, Node } from '../../ir/types.js';
+import type { KernelBuilder, OpDef, TypeShape } from '../types.js';
+import type { DType, HostTensor, Node } from '../../ir/types.js';
 import { isFloat, sizeOf } from '../../ir/types.js';
 import { makeHost, saturate } from '../../ir/host-tensor.js';
 import { grid } from '../../gpu/plan.js';
@@ -97,27 +97,32 @@ export const Cast: OpDef<CastAttrs> = {
     if (x.dtype === 'string') fail(ctx.node, 'casting from string is not supported');
     return [{ dtype: a.to, shape: [...x.shape] }];
   },
-  cpu(inputs, a) {
-    const x = inputs[0]!;
-    const from = kindOf(x.dtype);
-    const y = makeHost(a.to, x.dims);
-    for (let i = 0; i < x.data.length; i++) y.data[i] = convertHost(from, a.to, x.data[i]);
-    if (a.to === 'float16') for (let i = 0; i < y.data.length; i++) y.data[i] = roundToHalf(y.data[i]);
-    return [y];
-  },
-  gpu(k, a) {
-    const n = sizeOf(k.outputs[0].shape);
-    if (n === 0) return;
-    const from = kindOf(k.inputs[0]!.dtype);
-    const sx = storageOf(k.inputs[0]!.dtype, k.limits);
-    const sy = storageOf(a.to, k.limits);
-    k.dispatch({
-      shader: 'cast',
-      variant: `${k.inputs[0]!.dtype}->${a.to}`,
-      defines: { WG: CAST_WG, TX: sx, TY: sy, EXPR: castExpr(from, sx, a.to, sy), F16: sy === 'f16' },
-      bindings: { x: k.input(0), y: k.output(0) },
-      uniforms: { n },
-      workgroups: grid(Math.ceil(n / CAST_WG), k.limits),
-    });
-  },
+  cpu: (inputs, a) => [castHost(inputs[0]!, a.to)],
+  gpu: (k, a) => castGpu(k, a.to),
 };
+
+/** Input 0 cast to `to` on the host (Cast and CastLike). */
+export function castHost(x: HostTensor, to: DType): HostTensor {
+  const from = kindOf(x.dtype);
+  const y = makeHost(to, x.dims);
+  for (let i = 0; i < x.data.length; i++) y.data[i] = convertHost(from, to, x.data[i]);
+  if (to === 'float16') for (let i = 0; i < y.data.length; i++) y.data[i] = roundToHalf(y.data[i]);
+  return y;
+}
+
+/** Output 0 = input 0 cast to `to` (Cast and CastLike). */
+export function castGpu(k: KernelBuilder, to: DType): void {
+  const n = sizeOf(k.outputs[0].shape);
+  if (n === 0) return;
+  const from = kindOf(k.inputs[0]!.dtype);
+  const sx = storageOf(k.inputs[0]!.dtype, k.limits);
+  const sy = storageOf(to, k.limits);
+  k.dispatch({
+    shader: 'cast',
+    variant: `${k.inputs[0]!.dtype}->${to}`,
+    defines: { WG: CAST_WG, TX: sx, TY: sy, EXPR: castExpr(from, sx, to, sy), F16: sy === 'f16' },
+    bindings: { x: k.input(0), y: k.output(0) },
+    uniforms: { n },
+    workgroups: grid(Math.ceil(n / CAST_WG), k.limits),
+  });
+}

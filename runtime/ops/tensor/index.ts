@@ -1,6 +1,7 @@
 // Tensor and shape ops. One op per file; strided.ts and util.ts are shared helpers.
 import type { OpDef } from '../types.js';
 import { Cast } from './cast.js';
+import { CastLike } from './cast-like.js';
 import { Concat } from './concat.js';
 import { Constant } from './constant.js';
 import { ConstantOfShape } from './constant-of-shape.js';
@@ -24,6 +25,7 @@ import { Where } from './where.js';
 
 export const tensorOps: OpDef[] = [
   Cast,
+  CastLike,
   Concat,
   Constant,
   ConstantOfShape,
