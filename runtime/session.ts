@@ -358,7 +358,9 @@ export class InferenceSession {
     const data = new Map<string, Feed>();
     for (const inp of plan.inputs) {
       const t = feeds[inp.name];
-      const want = tensorTypeOf(inp.dtype);
+      // The type the file declares; the graph's may differ by an absorbed boundary Cast.
+      const declared = this.model.values.get(inp.name)?.dtype ?? inp.dtype;
+      const want = tensorTypeOf(declared);
       if (t.type !== want) throw new InputError(`input "${inp.name}" must be ${want}, got ${t.type}`);
       if (t.dims.length !== inp.shape.length || t.dims.some((d, i) => d !== inp.shape[i])) {
         throw new InputError(`input "${inp.name}" has dims [${t.dims.join(',')}], the session expects [${inp.shape.join(',')}]`, {
@@ -376,7 +378,14 @@ export class InferenceSession {
           hint: "float16 GPU tensors need a device with the 'shader-f16' feature; pass the data on the CPU",
         });
       }
-      data.set(inp.name, t.location === 'gpu-buffer' ? t.gpuBuffer : toGpuElements(t, inp.storage));
+      if (t.location === 'gpu-buffer' && declared !== inp.dtype) {
+        // The graph reads this input as another float type (an absorbed Cast): convert on the host.
+        const bytes = t.type === 'float16' ? 2 * t.size : 4 * t.size;
+        const host = fromElements(declared, [...t.dims], await downloadBuffer(this.device, t.gpuBuffer, bytes), t.type === 'float16' ? 'f16' : 'f32');
+        data.set(inp.name, toGpuElements(host, inp.storage, inp.dtype));
+        continue;
+      }
+      data.set(inp.name, t.location === 'gpu-buffer' ? t.gpuBuffer : toGpuElements(t, inp.storage, inp.dtype));
     }
     let profile: RunProfile | undefined;
     let raw: Map<string, ArrayBuffer | GPUBuffer>;
@@ -391,8 +400,10 @@ export class InferenceSession {
     const out: RunResult = {};
     for (const o of plan.outputs) {
       const r = raw.get(o.name);
-      if (o.constant) out[o.name] = fromElements(o.dtype, o.shape, o.constant.data);
-      else if (r instanceof ArrayBuffer) out[o.name] = fromElements(o.dtype, o.shape, r, o.storage);
+      const declared = this.model.values.get(o.name)?.dtype ?? o.dtype;
+      if (o.constant) out[o.name] = fromElements(declared, o.shape, o.constant.data);
+      else if (r instanceof ArrayBuffer) out[o.name] = fromElements(declared, o.shape, r, o.storage, o.dtype);
+      else if (declared !== o.dtype) out[o.name] = await this.convertedGpuOutput(r!, o, declared);
       else out[o.name] = this.gpuOutput(r!, o);
     }
     void graph;
@@ -408,6 +419,22 @@ export class InferenceSession {
       dims: o.shape,
       download: async () => elementsToData(type, await downloadBuffer(this.device, buffer, o.bytes), n, o.storage),
       dispose: () => buffer.destroy(),
+    });
+  }
+
+  /** A GPU output whose declared type differs from the graph's (an absorbed boundary Cast):
+   * read back, converted as the Cast would, and placed in a new buffer of the declared type. */
+  private async convertedGpuOutput(buffer: GPUBuffer, o: PlanTensor, declared: DType): Promise<Tensor> {
+    const host = fromElements(declared, o.shape, await downloadBuffer(this.device, buffer, o.bytes), o.storage, o.dtype);
+    buffer.destroy();
+    const bits = host.type === 'float16' ? toGpuElements(host, 'f16') : (host.data as Float32Array);
+    const out = this.device.createBuffer({ size: Math.max(4, Math.ceil(bits.byteLength / 4) * 4), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST, label: `output ${o.name}` });
+    this.device.queue.writeBuffer(out, 0, bits.buffer, bits.byteOffset, Math.ceil(bits.byteLength / 4) * 4);
+    return Tensor.fromGpuBuffer(out, {
+      dataType: host.type,
+      dims: o.shape,
+      download: async () => elementsToData(host.type, await downloadBuffer(this.device, out, bits.byteLength), host.size, host.type === 'float16' ? 'f16' : 'f32'),
+      dispose: () => out.destroy(),
     });
   }
 

@@ -2,7 +2,7 @@
 import { InputError } from './errors.js';
 import type { DType } from './ir/types.js';
 import type { StorageType } from './gpu/elements.js';
-import { floatToHalf, fromHalfBits, toHalfBits } from './ir/half.js';
+import { floatToHalf, fromHalfBits, roundToHalf, toHalfBits } from './ir/half.js';
 
 export type TensorType = 'float32' | 'float16' | 'int32' | 'int64' | 'bool' | 'uint8' | 'int8';
 /** float16 data: the IEEE half bits in a Uint16Array (onnxruntime-web's convention), or a
@@ -143,9 +143,14 @@ export class Tensor {
 /** A feed's GPU elements (runtime/gpu/elements.ts): f32 as is; float16 as its bits where the
  * device stores f16 (padded to 4 bytes), else widened to f32; integers as i32 (int64
  * saturated); bool as u32. */
-export function toGpuElements(t: Tensor, storage: StorageType = 'f32'): Float32Array | Int32Array | Uint16Array {
+export function toGpuElements(t: Tensor, storage: StorageType = 'f32', inner: DType = t.type): Float32Array | Int32Array | Uint16Array {
   // (GPU-resident tensors are passed as their buffer, never converted.)
   const d = t.data;
+  if (t.type === 'float32' && inner === 'float16') {
+    // An absorbed boundary Cast (runtime/passes/absorb-boundary-casts.ts): round as Cast does.
+    const f = d as Float32Array;
+    return storage === 'f16' ? toHalfBits(f) : Float32Array.from(f, roundToHalf);
+  }
   if (t.type === 'float16') {
     const bits = halfBitsOf(d);
     if (storage !== 'f16') return fromHalfBits(bits);
@@ -175,11 +180,17 @@ export function tensorTypeOf(d: DType): TensorType | undefined {
   }
 }
 
-/** Builds an output Tensor from GPU elements stored as `storage` (runtime/gpu/elements.ts), or
- * from the host data of a folded constant (plain numbers). */
-export function fromElements(dtype: DType, dims: number[], src: ArrayBuffer | ArrayLike<number>, storage: StorageType = 'f32'): Tensor {
+/** Builds an output Tensor of `dtype` from GPU elements of the graph's type `inner` (the same,
+ * unless a boundary Cast was absorbed) stored as `storage` (runtime/gpu/elements.ts), or from
+ * the host data of a folded constant (plain numbers). */
+export function fromElements(dtype: DType, dims: number[], src: ArrayBuffer | ArrayLike<number>, storage: StorageType = 'f32', inner: DType = dtype): Tensor {
   const type = tensorTypeOf(dtype) ?? 'float32';
   const n = dims.reduce((a, b) => a * b, 1);
+  if (type === 'float32' && inner === 'float16' && src instanceof ArrayBuffer) {
+    // An absorbed boundary Cast: float16 values read back as float32 (rounded as Cast does).
+    const data = storage === 'f16' ? fromHalfBits(new Uint16Array(src, 0, n)) : Float32Array.from(new Float32Array(src, 0, n), roundToHalf);
+    return new Tensor('float32', data, dims);
+  }
   if (type === 'float16') {
     let bits: Uint16Array;
     if (src instanceof ArrayBuffer && storage === 'f16') bits = new Uint16Array(src.slice(0, n * 2));

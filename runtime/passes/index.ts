@@ -4,8 +4,8 @@
 // Optimisation levels, like onnxruntime's graphOptimizationLevel:
 //   'disabled': only the required passes (sort, bind input shapes, infer shapes with constant
 //     folding, remove dead nodes);
-//   'basic': also the rewrites whose result is still plain ONNX (remove-identities,
-//     fold-batch-norm);
+//   'basic': also the rewrites whose result is still plain ONNX (absorb-boundary-casts,
+//     remove-identities, fold-batch-norm);
 //   'all' (the default): also the fusions into kernel epilogues (fuse-residual-add, then
 //     fuse-activations, so that Conv -> Add -> Relu becomes one Conv).
 import type { Graph } from '../ir/types.js';
@@ -17,6 +17,7 @@ import { bindInputShapes, type BindOptions } from './bind-input-shapes.js';
 import { inferShapes } from './infer-shapes.js';
 import { convertPrecision, type Precision } from './convert-precision.js';
 import { removeIdentities } from './remove-identities.js';
+import { absorbBoundaryCasts } from './absorb-boundary-casts.js';
 import { foldBatchNorm } from './fold-batch-norm.js';
 import { fuseResidualAdd } from './fuse-residual-add.js';
 import { fuseActivations } from './fuse-activations.js';
@@ -51,6 +52,7 @@ export const PASSES: Pass[] = [
   { name: 'bind-input-shapes', run: (g, o) => bindInputShapes(g, o), shapesKnown: false },
   { name: 'convert-precision', run: (g, o) => convertPrecision(g, o.precision), shapesKnown: false },
   { name: 'infer-shapes', run: (g, o) => inferShapes(g, o), shapesKnown: true },
+  { name: 'absorb-boundary-casts', run: (g, o) => absorbBoundaryCasts(g, o), shapesKnown: true, level: 'basic' },
   { name: 'remove-identities', run: (g, o) => removeIdentities(g, o), shapesKnown: true, level: 'basic' },
   { name: 'fold-batch-norm', run: (g, o) => foldBatchNorm(g, o), shapesKnown: true, level: 'basic' },
   { name: 'fuse-residual-add', run: (g, o) => fuseResidualAdd(g, o), shapesKnown: true, level: 'all' },

@@ -55,7 +55,23 @@ for (const opts of STORAGE) {
     b.node('Tanh', ['d'], {}, ['t']);
     b.node('Cast', ['t'], { to: 1 }, ['y']);
     b.output('y', [4, 16]);
-    await checkAgainstReference(b.build(), { x: f32([4, 16], 2) }, F16_TOL, opts);
+    const model = b.build();
+    const kernels = await checkAgainstReference(model, { x: f32([4, 16], 2) }, F16_TOL, opts);
+    // The boundary Casts are part of the upload and the readback (absorb-boundary-casts).
+    assert.deepEqual(kernels, opts.shaderF16 ? ['Sub-f16-broadcast', 'Tanh-f16'] : ['Sub-broadcast', 'Tanh']);
+    // GPU-resident feeds and outputs keep the declared float32 type too.
+    const s = await InferenceSession.create(model, opts);
+    const x = f32([4, 16], 2);
+    const host = await s.run({ x });
+    const dev = (s as unknown as { device: GPUDevice }).device;
+    const buf = dev.createBuffer({ size: 4 * 64, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+    dev.queue.writeBuffer(buf, 0, (x.data as Float32Array).buffer);
+    const gpu = await s.run({ x: Tensor.fromGpuBuffer(buf, { dataType: 'float32', dims: [4, 16] }) }, { outputLocation: 'gpu-buffer' });
+    assert.equal(gpu.y.type, 'float32');
+    assert.deepEqual(Array.from((await gpu.y.getData()) as Float32Array), Array.from(host.y.data as Float32Array));
+    gpu.y.dispose();
+    buf.destroy();
+    await s.release();
   });
 
   test(`Cast to float16 rounds to nearest even and overflows to Infinity; back to int and bool (${tag})`, async () => {
