@@ -10,6 +10,7 @@ import { planGraph } from '../gpu/plan.js';
 import type { Graph } from '../ir/types.js';
 import { InputError } from '../errors.js';
 import { CONVENTIONS, modelStats, type LayerStats } from './model-stats.js';
+import { formatPrecision, precisionReport, type PrecisionReport } from './precision-info.js';
 import '../ops/index.js';
 import { DEFAULT_LIMITS } from '../gpu/device.js';
 import type { KernelLimits } from '../ops/types.js';
@@ -40,6 +41,8 @@ export interface InfoReport {
   fused?: { node: string; op: string; activation?: string; residual?: boolean; kernels: string[] }[];
   /** With --passes: what the kernels were planned for (an adapter, or WebGPU's default limits). */
   kernelsFor?: string;
+  /** The reduced-precision form, value types and GPU bytes per precision. */
+  precision: PrecisionReport;
 }
 
 /** The device limits `--passes` plans kernels for, and what they describe. */
@@ -90,6 +93,7 @@ export async function modelInfo(
     layers: stats.layers,
     totals: stats.totals,
     conventions: CONVENTIONS,
+    precision: precisionReport(model, g, opts.target?.limits ?? DEFAULT_LIMITS, freeDimensions),
     ...(opts.passes ? { passes, fused: fusedGraph(g, opts.target?.limits ?? DEFAULT_LIMITS), kernelsFor: opts.target?.label ?? 'WebGPU default limits' } : {}),
   };
 }
@@ -166,6 +170,7 @@ export function formatInfo(r: InfoReport): string {
     const fusedRows = r.fused.map((f) => [f.node, f.op, [f.residual ? '+residual' : '', f.activation ?? ''].filter(Boolean).join(' ') || '-', f.kernels.join(', ')]);
     lines.push(...table(['node', 'op', 'epilogue', 'kernels'], fusedRows, []).map((l) => `  ${l}`));
   }
+  lines.push(...formatPrecision(r.precision));
   lines.push('', `total  params ${group(r.totals.params)} (${human(r.totals.params)})  FLOPs ${group(r.totals.flops)} (${human(r.totals.flops)})`);
   lines.push('', 'conventions');
   lines.push(`  FLOPs: ${r.conventions.flops}`);
