@@ -188,4 +188,7 @@ def calibrate(model: onnx.ModelProto, samples: dict, tensors=None) -> dict:
                            cwd=ROOT, capture_output=True, text=True)
         if r.returncode != 0:
             raise RuntimeError(f"scripts/calibrate.mjs failed (exit {r.returncode}):\n{r.stderr[-3000:]}")
-        return json.loads(r.stdout)
+        ranges = json.loads(r.stdout)
+    for name, arr in samples.items():  # graph inputs: straight from the samples
+        ranges[name] = {"min": float(np.min(arr)), "max": float(np.max(arr)), "dims": list(np.shape(arr)[1:])}
+    return ranges
