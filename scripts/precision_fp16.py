@@ -34,6 +34,11 @@ def to_float16(values: np.ndarray, min_positive: float = 1e-7, max_finite: float
     return v.astype(np.float16)
 
 
+def overflows(init: onnx.TensorProto, max_finite: float) -> bool:
+    v = numpy_helper.to_array(init)
+    return bool(v.size) and bool(np.any(np.isfinite(v) & (np.abs(v) > max_finite)))
+
+
 def convert_float16(model: onnx.ModelProto, keep_io_types: bool = False, op_block_list=(), node_block_list=(),
                     min_positive: float = 1e-7, max_finite: float = 1e4) -> onnx.ModelProto:
     """Returns the float16 form of `model` (not modified). Forms full, keep-io and mixed."""
@@ -42,8 +47,13 @@ def convert_float16(model: onnx.ModelProto, keep_io_types: bool = False, op_bloc
     g = m.graph
     types = elem_types(m)
     blocked_ops = set(op_block_list) | DEFAULT_OP_BLOCK_LIST
-    blocked = lambda n: n.op_type in blocked_ops or n.name in node_block_list  # noqa: E731
     uses = consumers(g)
+    # A node reading a weight that float16 cannot hold (PP-OCR's detector has a BatchNormalization
+    # variance of ~1e8; clamping it to max_finite would change the result, not round it) stays
+    # float32: the per-node block list one passes onnxconverter-common for exactly this.
+    too_big = {c.name for i in g.initializer if i.data_type == FLOAT and overflows(i, max_finite) for c in uses.get(i.name, [])}
+    node_block_list = set(node_block_list) | too_big
+    blocked = lambda n: n.op_type in blocked_ops or n.name in node_block_list  # noqa: E731
     name = Namer(g)
 
     # Which float32 tensors become float16: outputs of computing (not blocked) nodes, initializers
@@ -108,7 +118,7 @@ def convert_float16(model: onnx.ModelProto, keep_io_types: bool = False, op_bloc
                 n.input[:] = [inner if x == o.name else x for x in n.input]
             new_nodes.append(helper.make_node("Cast", [inner], [o.name], name=name(f"{o.name}_graph_output_cast"), to=want))
     g.node.extend(new_nodes)
-    form = "mixed" if (set(op_block_list) or node_block_list) else ("keep-io" if keep_io_types else "full")
+    form = "mixed" if (set(op_block_list) or set(node_block_list) - too_big) else ("keep-io" if keep_io_types else "full")
     doc = f"fovea convert-precision: float16 ({form}; blocked: {sorted(blocked_ops)} nodes {sorted(node_block_list)})"
     return finalize(m, doc)
 
@@ -124,7 +134,7 @@ def convert_float16_weights(model: onnx.ModelProto, min_positive: float = 1e-7, 
     overridable = {i.name for i in g.input}  # initializers that are also graph inputs may be fed
     casts = []
     for init in g.initializer:
-        if init.data_type != FLOAT or init.name in overridable:
+        if init.data_type != FLOAT or init.name in overridable or overflows(init, max_finite):  # see convert_float16
             continue
         orig = init.name
         init.CopyFrom(numpy_helper.from_array(to_float16(numpy_helper.to_array(init), min_positive, max_finite), name(f"{orig}_fp16")))
