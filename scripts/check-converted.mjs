@@ -95,8 +95,27 @@ export async function checkModel(dir) {
     try {
       const got = await runAll(join(dir, file), m.input, m.dims, samples);
       let err = 0;
-      for (let s = 0; s < m.count; s++) for (const name of Object.keys(want[s])) err = Math.max(err, relError(got[s][name], want[s][name]));
-      results[form] = { maxRelError: err };
+      let meanErr = 0;
+      let inter = 0;
+      let union = 0;
+      for (let s = 0; s < m.count; s++) {
+        for (const name of Object.keys(want[s])) {
+          const [g, w] = [got[s][name], want[s][name]];
+          err = Math.max(err, relError(g, w));
+          const scale = w.reduce((a, v) => Math.max(a, Math.abs(v)), 0);
+          meanErr += g.reduce((a, v, i) => a + Math.abs(v - w[i]), 0) / w.length / scale / m.count;
+          if (m.threshold === undefined) continue;
+          // A probability map (PP-OCR's detector) is near 0 or 1: one border pixel that flips makes
+          // the max error 1, so also compare the thresholded maps (PaddleOCR binarises at 0.3).
+          for (let i = 0; i < w.length; i++) {
+            const [a, b] = [g[i] > m.threshold, w[i] > m.threshold];
+            inter += a && b ? 1 : 0;
+            union += a || b ? 1 : 0;
+          }
+        }
+      }
+      results[form] = { maxRelError: err, meanRelError: meanErr };
+      if (m.threshold !== undefined) results[form].mapIoU = union ? inter / union : 1;
       if (m.labels) results[form].top1 = accuracy(got);
     } catch (e) {
       results[form] = { error: String(e.message ?? e).split('\n')[0] };
@@ -122,7 +141,9 @@ async function main() {
     for (const [form, v] of Object.entries(r.results)) {
       const acc = v.top1 !== undefined ? `  top-1 ${(100 * v.top1).toFixed(1)}%` : '';
       if (v.error) failed = true;
-      console.log(`  ${form.padEnd(16)} ${v.error ? `FAILED: ${v.error}` : `max rel err ${v.maxRelError.toExponential(2)}${acc}`}`);
+      const iou = v.mapIoU !== undefined ? `  map IoU (> 0.3) ${v.mapIoU.toFixed(3)}` : '';
+      const mean = v.meanRelError !== undefined ? `, mean ${v.meanRelError.toExponential(2)}` : '';
+      console.log(`  ${form.padEnd(16)} ${v.error ? `FAILED: ${v.error}` : `max rel err ${v.maxRelError.toExponential(2)}${mean}${acc}${iou}`}`);
     }
   }
   if (jsonOut) writeFileSync(jsonOut, JSON.stringify(report, null, 1));

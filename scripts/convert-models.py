@@ -118,6 +118,8 @@ def convert_one(name: str, force: bool) -> str:
         manifest = {"name": name, "source": os.path.relpath(source, ROOT) if source.startswith(ROOT) else source,
                     "hash": os.path.basename(out), "input": input_name, "dims": list(evaluation.shape[1:]),
                     "count": int(evaluation.shape[0]), "fp32": f"{name}.fp32.onnx", "forms": files}
+        if name == "ppocr-det":
+            manifest["threshold"] = 0.3  # PaddleOCR's binarisation of the text map (check-converted.mjs)
         if labels is not None:
             manifest["labels"] = [int(v) for v in np.asarray(labels)]
         with open(os.path.join(tmp, "manifest.json"), "w") as f:
