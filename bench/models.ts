@@ -2,6 +2,7 @@
 // webgpu provider, in Node over dawn.node on the same adapter. 224x224, batch 1, seeded weights.
 // Reports create time, first run and the median (min–max) of N runs, and Fovea's ratio to ORT-web.
 //   npm run bench -- [--runs 5] [--models resnet18,mobilenet_v2] [--no-peers]
+//   npm run bench -- --precision float32,float16,int8 [...]: see bench/precision.ts
 import { readFileSync, existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { homedir } from 'node:os';
@@ -10,6 +11,7 @@ import { InferenceSession, Tensor } from '../runtime/index.node.js';
 import { ortWebSession, ortNodeWebgpuSession, type PeerSession } from './peers.js';
 import { randomFloats } from '../tests/util/rng.js';
 import { option, flag } from './args.js';
+import { benchPrecision } from './precision.js';
 
 const runs = Number(option('runs', '5'));
 const models = option('models', 'squeezenet1_1,mobilenet_v2,resnet18,resnet50,vgg16').split(',');
@@ -54,6 +56,10 @@ function fovea(bytes: Uint8Array): () => Promise<PeerSession> {
 }
 
 async function main() {
+  if (option('precision', '')) {
+    await benchPrecision();
+    process.exit(0);
+  }
   const missing = models.filter((m) => !existsSync(join(dir, `${m}.onnx`)));
   if (missing.length) {
     console.log(`exporting ${missing.join(', ')} to ${dir} (python3-torch)…`);

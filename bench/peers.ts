@@ -54,6 +54,22 @@ export async function ortWebSession(model: Uint8Array, inputName: string): Promi
   };
 }
 
+/** onnxruntime-web's wasm provider (SIMD, 2 threads), in Node: the CPU peer of a web page. */
+export async function ortWasmSession(model: Uint8Array, inputName: string): Promise<PeerSession> {
+  ortWeb ??= loadOrtWeb();
+  const ort = await ortWeb;
+  ort.env.wasm.numThreads = 2;
+  const s = await ort.InferenceSession.create(model, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+  const outName = s.outputNames[0];
+  return {
+    async run(input, dims) {
+      const out = await s.run({ [inputName]: new ort.Tensor('float32', input, dims) });
+      return out[outName].data as Float32Array;
+    },
+    release: () => s.release(),
+  };
+}
+
 export async function ortNodeWebgpuSession(model: Uint8Array, inputName: string): Promise<PeerSession> {
   const ort = await import('onnxruntime-node');
   const s = await ort.InferenceSession.create(model, { executionProviders: ['webgpu'] });
