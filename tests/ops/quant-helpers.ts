@@ -1,6 +1,8 @@
 // Seeded data for the quantized-op tests: float tensors, 8-bit tensors over their whole range,
 // and the same as onnx-builder initializer specs.
-import { Tensor } from '../../runtime/index.node.js';
+import assert from 'node:assert/strict';
+import { InferenceSession, Tensor } from '../../runtime/index.node.js';
+import { assertClose, runReference } from '../util/reference.js';
 import { randomFloats, rng } from '../util/rng.js';
 import type { TensorSpec } from '../util/onnx-builder.js';
 
@@ -34,4 +36,28 @@ export function q8(dt: 'uint8' | 'int8' | 'int32', dims: number[], seed: number)
 
 export function q8spec(dt: 'uint8' | 'int8' | 'int32', dims: number[], seed: number): TensorSpec {
   return { dtype: dt, dims, data: ints(dt, size(dims), seed) };
+}
+
+/** Runs Fovea and onnxruntime on one model; asserts dims and |a - b| <= atol on every output;
+ * `refModel` (default: the same) is what onnxruntime runs, for forms it lacks; returns how many elements differ at all (requantised outputs may differ by one step) and the
+ * kernels that ran. */
+export async function compareWithOrt(model: Uint8Array, feeds: Record<string, Tensor>, atol: number, opts: Parameters<typeof InferenceSession.create>[1] = {}, refModel = model): Promise<{ differing: number; total: number; kernels: string[] }> {
+  const s = await InferenceSession.create(model, opts);
+  try {
+    const got = await s.run(feeds);
+    const want = await runReference(refModel, feeds);
+    let differing = 0;
+    let total = 0;
+    for (const [name, w] of Object.entries(want)) {
+      assert.ok(got[name], `missing output ${name}`);
+      assert.deepEqual([...got[name].dims], [...w.dims], `${name}: dims`);
+      assertClose(got[name].data as ArrayLike<number>, w.data, { rtol: 0, atol }, name);
+      const g = got[name].data as ArrayLike<number>;
+      for (let i = 0; i < w.data.length; i++) if (Number(g[i]) !== Number(w.data[i])) differing++;
+      total += w.data.length;
+    }
+    return { differing, total, kernels: (await s.stats()).kernels.map((k) => k.variant) };
+  } finally {
+    await s.release();
+  }
 }

@@ -1,8 +1,12 @@
 // Quantized (int8/uint8) ops. One op per file. Every element is 4 bytes on the GPU (8-bit
 // values live in i32, like every integer type), accumulations are i32.
 import type { OpDef } from '../types.js';
+import { ConvInteger } from './conv-integer.js';
 import { DequantizeLinear } from './dequantize-linear.js';
 import { DynamicQuantizeLinear } from './dynamic-quantize-linear.js';
+import { MatMulInteger } from './mat-mul-integer.js';
+import { QLinearConv } from './q-linear-conv.js';
+import { QLinearMatMul } from './q-linear-mat-mul.js';
 import { QuantizeLinear } from './quantize-linear.js';
 
-export const quantOps: OpDef[] = [DequantizeLinear, DynamicQuantizeLinear, QuantizeLinear];
+export const quantOps: OpDef[] = [ConvInteger, DequantizeLinear, DynamicQuantizeLinear, MatMulInteger, QLinearConv, QLinearMatMul, QuantizeLinear];
