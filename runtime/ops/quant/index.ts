@@ -5,8 +5,12 @@ import { ConvInteger } from './conv-integer.js';
 import { DequantizeLinear } from './dequantize-linear.js';
 import { DynamicQuantizeLinear } from './dynamic-quantize-linear.js';
 import { MatMulInteger } from './mat-mul-integer.js';
+import { QLinearAdd } from './q-linear-add.js';
 import { QLinearConv } from './q-linear-conv.js';
+import { QLinearLeakyRelu } from './q-linear-leaky-relu.js';
+import { QLinearMul } from './q-linear-mul.js';
+import { QLinearSigmoid } from './q-linear-sigmoid.js';
 import { QLinearMatMul } from './q-linear-mat-mul.js';
 import { QuantizeLinear } from './quantize-linear.js';
 
-export const quantOps: OpDef[] = [ConvInteger, DequantizeLinear, DynamicQuantizeLinear, MatMulInteger, QLinearConv, QLinearMatMul, QuantizeLinear];
+export const quantOps: OpDef[] = [ConvInteger, DequantizeLinear, DynamicQuantizeLinear, MatMulInteger, QLinearAdd, QLinearConv, QLinearLeakyRelu, QLinearMatMul, QLinearMul, QLinearSigmoid, QuantizeLinear];
