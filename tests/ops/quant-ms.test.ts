@@ -52,3 +52,50 @@ for (const t of ['uint8', 'int8'] as const) {
     });
   }
 }
+
+for (const t of ['uint8', 'int8'] as const) {
+  test(`QLinearConcat ${t}: axis 1, three inputs, one with Y's own scale and zero point (a copy)`, async () => {
+    const b = new ModelBuilder(13);
+    const [ys, yz] = qparams(b, t, 'y', 20, 0.02, 0.04);
+    const ins = [ys, yz];
+    const feeds: Record<string, Tensor> = {};
+    [[2, 3, 4, 5], [2, 1, 4, 5], [2, 6, 4, 5]].forEach((dims, i) => {
+      ins.push(b.input(`x${i}`, dims, t), ...(i === 1 ? [ys, yz] : qparams(b, t, `x${i}`, 22 + 2 * i, 0.01, 0.06)));
+      feeds[`x${i}`] = q8(t, dims, 30 + i);
+    });
+    b.node('QLinearConcat', ins, { axis: 1 }, ['y'], MS);
+    b.output('y', [], t);
+    await run(`QLinearConcat ${t}`, b, feeds);
+  });
+
+  for (const last of [0, 1]) {
+    test(`QLinearGlobalAveragePool ${t}, channels_last ${last}`, async () => {
+      const dims = last ? [2, 7, 6, 5] : [2, 5, 7, 6];
+      const b = new ModelBuilder(13);
+      b.input('x', dims, t);
+      const [xs, xz] = qparams(b, t, 'x', 40);
+      const [ys, yz] = qparams(b, t, 'y', 42, 0.005, 0.02);
+      b.node('QLinearGlobalAveragePool', ['x', xs, xz, ys, yz], { channels_last: last }, ['y'], MS);
+      b.output('y', [], t);
+      await run(`QLinearGlobalAveragePool ${t} channels_last ${last}`, b, { x: q8(t, dims, 44) });
+    });
+  }
+
+  const POOLS: [string, number[], Record<string, AttrInput>][] = [
+    ['3x3 stride 2 pads 1', [1, 3, 9, 8], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] }],
+    ['count_include_pad, ceil_mode', [2, 2, 7, 7], { kernel_shape: [3, 2], strides: [2, 2], pads: [1, 0, 1, 1], count_include_pad: 1, ceil_mode: 1 }],
+    ['1-D SAME_UPPER', [1, 4, 11], { kernel_shape: [4], auto_pad: 'SAME_UPPER' }],
+    ['channels_last 2x2', [1, 6, 6, 3], { kernel_shape: [2, 2], strides: [2, 2], channels_last: 1 }],
+  ];
+  for (const [name, dims, attrs] of POOLS) {
+    test(`QLinearAveragePool ${t}: ${name}`, async () => {
+      const b = new ModelBuilder(13);
+      b.input('x', dims, t);
+      const [xs, xz] = qparams(b, t, 'x', 50);
+      const [ys, yz] = qparams(b, t, 'y', 52, 0.01, 0.03);
+      b.node('QLinearAveragePool', ['x', xs, xz, ys, yz], attrs, ['y'], MS);
+      b.output('y', [], t);
+      await run(`QLinearAveragePool ${t} ${name}`, b, { x: q8(t, dims, 54) });
+    });
+  }
+}

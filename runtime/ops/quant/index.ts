@@ -6,6 +6,9 @@ import { DequantizeLinear } from './dequantize-linear.js';
 import { DynamicQuantizeLinear } from './dynamic-quantize-linear.js';
 import { MatMulInteger } from './mat-mul-integer.js';
 import { QLinearAdd } from './q-linear-add.js';
+import { QLinearAveragePool } from './q-linear-average-pool.js';
+import { QLinearConcat } from './q-linear-concat.js';
+import { QLinearGlobalAveragePool } from './q-linear-global-average-pool.js';
 import { QLinearConv } from './q-linear-conv.js';
 import { QLinearLeakyRelu } from './q-linear-leaky-relu.js';
 import { QLinearMul } from './q-linear-mul.js';
@@ -13,4 +16,4 @@ import { QLinearSigmoid } from './q-linear-sigmoid.js';
 import { QLinearMatMul } from './q-linear-mat-mul.js';
 import { QuantizeLinear } from './quantize-linear.js';
 
-export const quantOps: OpDef[] = [ConvInteger, DequantizeLinear, DynamicQuantizeLinear, MatMulInteger, QLinearAdd, QLinearConv, QLinearLeakyRelu, QLinearMatMul, QLinearMul, QLinearSigmoid, QuantizeLinear];
+export const quantOps: OpDef[] = [ConvInteger, DequantizeLinear, DynamicQuantizeLinear, MatMulInteger, QLinearAdd, QLinearAveragePool, QLinearConcat, QLinearConv, QLinearGlobalAveragePool, QLinearLeakyRelu, QLinearMatMul, QLinearMul, QLinearSigmoid, QuantizeLinear];
