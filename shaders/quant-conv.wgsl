@@ -8,6 +8,7 @@
 // CP4 = ceil(Cg/4) words per tap, channels >= Cg are 0). wsum[oc] is the sum of those bytes.
 // 8-bit operands run as int8: uint8 values are shifted by -128 (XSHIFT, and the packer's WSHIFT),
 // which leaves every (x - x_zp) and (w - w_zp) unchanged when the zero points shift too.
+// A batched MatMul has one packed B per n (w_n, wsum_n).
 // y (i32) of output (n, oc, p = oh*OW + ow) is at n*y_n + oc*y_c + p*y_p.
 // The sum over the K = KT*CP4*4 slots of (x - zx)(w - zw) = Σxw - zw·Σx - zx·Σw + K·zx·zw, so the
 // 4x8 dot product (dot4I8Packed, variant PACKED; else a plain i32 product of the unpacked bytes)
@@ -28,6 +29,10 @@ struct Params {
   y_n: i32, y_c: i32, y_p: i32,
   /** 1 where w's zero point (and QLINEAR's w scale) is per output channel, else 0. */
   w_per_channel: i32,
+  /** Batch strides of the packed weights (words) and of wsum: 0 when every n shares w (a conv, a
+   * MatMul by a 2-D B), else one packed matrix per n (a batched MatMul). */
+  w_n: i32,
+  wsum_n: i32,
 }
 
 @group(0) @binding(0) var<storage, read> x: array<i32>;
@@ -75,7 +80,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let xg = n * params.x_n + g * params.Cg * params.x_c;
   var dot = 0;
   var sx = 0;
-  var widx = oc * params.KH * params.KW * params.CP4;
+  var widx = n * params.w_n + oc * params.KH * params.KW * params.CP4;
   for (var kh = 0; kh < params.KH; kh++) {
     let ih = oh * params.stride_h - params.pad_h + kh * params.dil_h;
     for (var kw = 0; kw < params.KW; kw++) {
@@ -97,7 +102,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     }
   }
   let K = params.KH * params.KW * params.CP4 * 4;
-  var acc = dot - zw * sx - zx * wsum[oc] + K * zx * zw;
+  var acc = dot - zw * sx - zx * wsum[n * params.wsum_n + oc] + K * zx * zw;
   let out = n * params.y_n + oc * params.y_c + p * params.y_p;
 #if HAS_BIAS
   acc += bias[oc];

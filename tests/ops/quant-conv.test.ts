@@ -136,4 +136,20 @@ for (const algo of INT_CONV_ALGORITHMS) {
       });
     }
   }
+
+  for (const bInput of [false, true]) {
+    test(`MatMulInteger ${algo}: batched B [3, 21, 5] (${bInput ? 'fed at run time' : 'constant'}), uint8 x int8`, async () => {
+      const b = new ModelBuilder(13);
+      b.input('a', [3, 4, 21], 'uint8');
+      if (bInput) b.input('b', [3, 21, 5], 'int8');
+      else b.init('b', q8spec('int8', [3, 21, 5], 70));
+      b.init('az', q8spec('uint8', [], 71));
+      b.init('bz', q8spec('int8', [], 72)); // onnxruntime rejects a 1-D b zero point with a batched B
+      b.node('MatMulInteger', ['a', 'b', 'az', 'bz'], {}, ['y']);
+      b.output('y', [], 'int32');
+      const feeds: Record<string, Tensor> = { a: q8('uint8', [3, 4, 21], 73) };
+      if (bInput) feeds.b = q8('int8', [3, 21, 5], 70);
+      await compareWithOrt(b.build(), feeds, 0, { forceAlgorithm: algo });
+    });
+  }
 }

@@ -88,15 +88,28 @@ export function emitIntConv(k: KernelBuilder, g: IntConvGeometry, io: IntConvIO)
       x_n: g.xs[0], x_c: g.xs[1], x_h: g.xs[2], x_w: g.xs[3],
       y_n: g.ys[0], y_c: g.ys[1], y_p: g.ys[2],
       w_per_channel: io.perChannel ? 1 : 0,
+      w_n: g.wl.batches ? g.OC * g.KH * g.KW * Math.ceil(g.Cg / 4) : 0,
+      wsum_n: g.wl.batches ? g.OC : 0,
     },
     workgroups: grid(Math.ceil(total / WG), k.limits),
   });
 }
 
-/** Geometry of a MatMul of A [..., M, K] (batch dims folded into the rows) by a 2-D B [K, N]. */
+/** Geometry of a MatMul of A [..., M, K] by B [K, N] (A's batch dims folded into rows) or by a
+ * B [..., K, N] with A's batch dims (one packed B per batch; mat-mul-common.ts checks the shapes). */
 export function matMulGeometry(aShape: readonly number[], bShape: readonly number[]): IntConvGeometry {
   const K = aShape[aShape.length - 1];
-  const N = bShape[1];
+  const N = bShape[bShape.length - 1];
+  if (bShape.length > 2) {
+    const M = aShape[aShape.length - 2];
+    const batch = sizeOf(bShape.slice(0, -2));
+    return {
+      batch, OC: N, MG: N, Cg: K, OH: 1, OW: M, IH: 1, IW: M, KH: 1, KW: 1,
+      stride: [1, 1], pad: [0, 0], dil: [1, 1],
+      xs: [M * K, 1, 0, K], ys: [M * N, 1, N],
+      wl: { OC: N, Cg: K, KT: 1, o: 1, c: N, t: 0, batches: batch, b: K * N },
+    };
+  }
   const rows = sizeOf(aShape) / Math.max(1, K);
   return {
     batch: 1, OC: N, MG: N, Cg: K, OH: 1, OW: rows, IH: 1, IW: rows, KH: 1, KW: 1,

@@ -15,7 +15,7 @@ export const MatMulInteger: OpDef<Record<string, never>> = {
     const b = need(ctx.node, inputs, 1, 'B');
     if (!isQ8(a.dtype) || !isQ8(b.dtype)) fail(ctx.node, `A and B must be int8 or uint8, got ${a.dtype} and ${b.dtype}`);
     const out = matMulShape(ctx.node, a, b);
-    for (const [i, t, what, ch] of [[2, a, 'a', undefined], [3, b, 'b', b.shape[1]]] as const) {
+    for (const [i, t, what, ch] of [[2, a, 'a', undefined], [3, b, 'b', b.shape[b.shape.length - 1]]] as const) {
       const zp = inputs[i];
       checkQParams(ctx.node, undefined, zp, what, { channels: ch, scaleless: true });
       if (zp && zp.dtype !== t.dtype) fail(ctx.node, `${what}_zero_point is ${zp.dtype} but ${what === 'a' ? 'A' : 'B'} is ${t.dtype}`);
