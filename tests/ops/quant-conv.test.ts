@@ -153,3 +153,42 @@ for (const algo of INT_CONV_ALGORITHMS) {
     });
   }
 }
+
+test('integer conv / MatMul: typed errors for bad zero points, scales and bias at load', async () => {
+  const { InferenceSession } = await import('../../runtime/index.node.js');
+  const { ShapeError } = await import('../../runtime/errors.js');
+  const conv = (f: (b: ModelBuilder) => string[]) => {
+    const b = new ModelBuilder(13);
+    b.input('x', [1, 4, 5, 5], 'uint8');
+    b.init('w', q8spec('uint8', [6, 4, 3, 3], 1));
+    const [op, ...inputs] = f(b);
+    b.node(op, inputs, {}, ['y']);
+    b.output('y', [], 'int32');
+    return b.build();
+  };
+  const qconv = (ws: number[], bias: number[]) => (b: ModelBuilder) => {
+    b.init('s', f32spec([], 2, 0.1, 0.2));
+    b.init('z', q8spec('uint8', [], 3));
+    b.init('ws', f32spec(ws, 4, 0.1, 0.2));
+    b.init('wz', q8spec('uint8', ws, 5));
+    b.init('bias', q8spec('int32', bias, 6));
+    return ['QLinearConv', 'x', 's', 'z', 'w', 'ws', 'wz', 's', 'z', 'bias'];
+  };
+  const cases: [string, Uint8Array, RegExp][] = [
+    ['ConvInteger x zero point per channel', conv((b) => { b.init('xz', q8spec('uint8', [4], 1)); return ['ConvInteger', 'x', 'w', 'xz']; }), /x_zero_point must be a scalar/],
+    ['ConvInteger w zero point of the wrong length', conv((b) => { b.init('wz', q8spec('uint8', [5], 1)); return ['ConvInteger', 'x', 'w', '', 'wz']; }), /w_zero_point must be a scalar or 1-D of 6/],
+    ['ConvInteger zero point type differs from x', conv((b) => { b.init('xz', q8spec('int8', [], 1)); return ['ConvInteger', 'x', 'w', 'xz']; }), /x_zero_point is int8 but x is uint8/],
+    ['QLinearConv w scale of the wrong length', conv(qconv([4], [6])), /w_scale must be a scalar or 1-D of 6/],
+    ['QLinearConv bias of the wrong length', conv(qconv([6], [5])), /B must be int32 of shape \[6\]/],
+  ];
+  for (const [what, m, re] of cases) {
+    let err: unknown;
+    try {
+      await (await InferenceSession.create(m)).release();
+    } catch (e) {
+      err = e;
+    }
+    assert.ok(err instanceof ShapeError, `${what}: ${String(err)}`);
+    assert.match((err as Error).message, re, what);
+  }
+});
