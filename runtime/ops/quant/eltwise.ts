@@ -45,7 +45,11 @@ export function eltwiseOp<A = Record<string, never>>(def: EltwiseDef<A>): OpDef<
         shape = broadcastShapes(n, a.shape, b.shape);
       }
       checkQParams(n, inputs[yScale], inputs[yScale + 1], 'C');
-      for (const i of [2, 5, yScale + 1]) if (inputs[i] && (def.binary || i !== 5) && inputs[i]!.dtype !== a.dtype) fail(n, `zero point ${i} is ${inputs[i]!.dtype}, A is ${a.dtype}`);
+      // onnxruntime's kernels take one 8-bit type for every operand and zero point.
+      for (const i of def.binary ? [2, 5, yScale + 1] : [2, yScale + 1]) {
+        const z = inputs[i];
+        if (z && z.dtype !== a.dtype) fail(n, `zero point input ${i} is ${z.dtype}, A is ${a.dtype}`);
+      }
       return [{ dtype: inputs[yScale + 1]?.dtype ?? a.dtype, shape: [...shape] }];
     },
     gpu(k, a) {
