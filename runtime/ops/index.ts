@@ -6,5 +6,6 @@ import { linalgOps } from './linalg/index.js';
 import { nnOps } from './nn/index.js';
 import { tensorOps } from './tensor/index.js';
 import { imageOps } from './image/index.js';
+import { quantOps } from './quant/index.js';
 
-for (const op of [...activationOps, ...mathOps, ...linalgOps, ...nnOps, ...tensorOps, ...imageOps]) registerOp(op);
+for (const op of [...activationOps, ...mathOps, ...linalgOps, ...nnOps, ...tensorOps, ...imageOps, ...quantOps]) registerOp(op);

@@ -85,7 +85,8 @@ export class ModelBuilder {
     const model: P.IModelProto = {
       irVersion: 8,
       producerName: 'fovea-tests',
-      opsetImport: [{ domain: '', version: this.opset }],
+      // Other domains (com.microsoft's contrib ops) are imported at version 1, the only one they have.
+      opsetImport: [{ domain: '', version: this.opset }, ...[...new Set(this.nodes.map((n) => n.domain ?? ''))].filter((d) => d !== '').map((domain) => ({ domain, version: 1 }))],
       graph: { name: 'test', node: this.nodes, initializer: this.inits, input: this.ins, output: this.outs },
     };
     return onnx.ModelProto.encode(onnx.ModelProto.create(model)).finish();

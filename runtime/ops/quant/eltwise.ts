@@ -1,0 +1,83 @@
+// Shared machinery of onnxruntime's per-tensor elementwise quantized ops (com.microsoft domain:
+// QLinearAdd, QLinearMul, QLinearSigmoid, QLinearLeakyRelu): input checks, output type (the
+// output zero point's; uint8 when absent), and the dispatch of shaders/quant-eltwise.wgsl.
+// The formulas follow onnxruntime's CPU kernels: values are dequantized, combined in f32 and
+// quantized again with y's scale and zero point (onnxruntime uses 256-entry tables for the unary
+// ops and MLAS kernels for Add/Mul, which can round a value at a .5 tie differently: within one
+// quantization step).
+import type { KernelBuilder, OpDef, TypeShape } from '../types.js';
+import { sizeOf, stridesOf } from '../../ir/types.js';
+import { broadcastShapes } from '../attributes.js';
+import { broadcastStrides, coalesceDims, BINARY_MAX_RANK } from '../math/binary.js';
+import { grid } from '../../gpu/plan.js';
+import { checkQParams, fail, isQ8, need, zpBuffer } from './util.js';
+
+export const MS_DOMAIN = 'com.microsoft';
+const WG = 256;
+const ZERO8 = new Array<number>(8).fill(0);
+
+export interface EltwiseDef<A> {
+  opType: string;
+  /** Inputs (x, x_scale, x_zp, [b, b_scale, b_zp,] y_scale, y_zp): binary ops have 8. */
+  binary: boolean;
+  /** f32 expression of da, db, sa, sb, sc, alpha: the result divided by y's scale. */
+  expr: string;
+  parse?: OpDef<A>['parse'];
+  alpha?: (a: A) => number;
+}
+
+export function eltwiseOp<A = Record<string, never>>(def: EltwiseDef<A>): OpDef<A> {
+  const yScale = def.binary ? 6 : 3;
+  return {
+    opType: def.opType,
+    domain: MS_DOMAIN,
+    parse: def.parse ?? (() => ({}) as A),
+    infer(inputs, _a, ctx): TypeShape[] {
+      const n = ctx.node;
+      const a = need(n, inputs, 0, 'A');
+      if (!isQ8(a.dtype)) fail(n, `A must be int8 or uint8, got ${a.dtype}`);
+      checkQParams(n, inputs[1], inputs[2], 'A');
+      let shape = a.shape;
+      if (def.binary) {
+        const b = need(n, inputs, 3, 'B');
+        if (b.dtype !== a.dtype) fail(n, `A is ${a.dtype} but B is ${b.dtype}`);
+        checkQParams(n, inputs[4], inputs[5], 'B');
+        shape = broadcastShapes(n, a.shape, b.shape);
+      }
+      checkQParams(n, inputs[yScale], inputs[yScale + 1], 'C');
+      // onnxruntime's kernels take one 8-bit type for every operand and zero point.
+      for (const i of def.binary ? [2, 5, yScale + 1] : [2, yScale + 1]) {
+        const z = inputs[i];
+        if (z && z.dtype !== a.dtype) fail(n, `zero point input ${i} is ${z.dtype}, A is ${a.dtype}`);
+      }
+      return [{ dtype: inputs[yScale + 1]?.dtype ?? a.dtype, shape: [...shape] }];
+    },
+    gpu(k, a) {
+      const n = sizeOf(k.outputs[0].shape);
+      if (n === 0) return;
+      const bindings = { x0: k.input(0), a_scale: k.input(1), a_zp: zpBuffer(k, 2, 'a-zp'), y_scale: k.input(yScale), y_zp: zpBuffer(k, yScale + 1, 'y-zp'), y: k.output(0) };
+      const uniforms: Record<string, number | number[]> = { n, rank: 1, inner: n, y_outer: n, y_offset: 0, alpha: def.alpha?.(a) ?? 0 };
+      if (def.binary) {
+        Object.assign(bindings, { x1: k.input(3), b_scale: k.input(4), b_zp: zpBuffer(k, 5, 'b-zp') });
+        const out = k.outputs[0].shape;
+        const { shape, strides } = coalesceDims(out, [broadcastStrides(k.inputs[0]!.shape, out), broadcastStrides(k.inputs[3]!.shape, out)]);
+        if (shape.length > BINARY_MAX_RANK) fail(k.node, `${shape.length} non-mergeable broadcast dims, the kernel handles ${BINARY_MAX_RANK}`);
+        Object.assign(uniforms, { rank: shape.length, out_strides: stridesOf(shape), a_strides: strides[0], b_strides: strides[1] });
+      }
+      dispatchEltwise(k, def.opType, def.binary, def.expr, bindings, uniforms);
+    },
+  };
+}
+
+export function dispatchEltwise(k: KernelBuilder, variant: string, binary: boolean, expr: string, bindings: Parameters<KernelBuilder['dispatch']>[0]['bindings'], uniforms: Record<string, number | number[]>): void {
+  const signed = k.outputs[0].dtype === 'int8';
+  k.dispatch({
+    shader: 'quant-eltwise',
+    variant,
+    defines: { WG, BINARY: binary, EXPR: expr, QMIN: signed ? -128 : 0, QMAX: signed ? 127 : 255 },
+    bindings,
+    // The stride arrays are read by BINARY only; the others leave them zero.
+    uniforms: { out_strides: ZERO8, a_strides: ZERO8, b_strides: ZERO8, ...uniforms },
+    workgroups: grid(Math.ceil((uniforms.n as number) / WG), k.limits),
+  });
+}

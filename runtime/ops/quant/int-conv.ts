@@ -1,0 +1,120 @@
+// The integer convolution kernel shared by ConvInteger, MatMulInteger, QLinearConv and
+// QLinearMatMul (shaders/quant-conv.wgsl): geometry of a conv or a MatMul as one strided 2-D
+// window, the packed weights (int-pack.ts), the zero points, and (QLinear*) the requantisation.
+// Kernel variants (session option forceAlgorithm): 'packed' (WGSL dot4I8Packed, the default where
+// the packed_4x8_integer_dot_product language feature exists) and 'plain' (i32 products).
+import type { BufferRef, KernelBuilder } from '../types.js';
+import { sizeOf } from '../../ir/types.js';
+import { grid } from '../../gpu/plan.js';
+import { packedWeights, type WeightLayout } from './int-pack.js';
+import { packedDotAvailable, zpBuffer } from './util.js';
+
+export const INT_CONV_ALGORITHMS = ['packed', 'plain'] as const;
+const WG = 64;
+
+/** One integer conv (or MatMul) as the shader sees it. */
+export interface IntConvGeometry {
+  batch: number;
+  OC: number;
+  /** Output channels per group. */
+  MG: number;
+  Cg: number;
+  OH: number;
+  OW: number;
+  IH: number;
+  IW: number;
+  KH: number;
+  KW: number;
+  stride: [number, number];
+  pad: [number, number];
+  dil: [number, number];
+  /** x strides (n, c, h, w) and y strides (n, oc, p) in elements. */
+  xs: [number, number, number, number];
+  ys: [number, number, number];
+  /** Weight layout (element (oc, c, tap) at oc*o + c*c + tap*t). */
+  wl: Omit<WeightLayout, 'shift'>;
+}
+
+export interface IntConvIO {
+  x: number;
+  xZp: number;
+  w: number;
+  wZp: number;
+  /** Whether w's zero point (and scale) has one entry per output channel. */
+  perChannel: boolean;
+  xSigned: boolean;
+  wSigned: boolean;
+  /** QLinear*: input indices of x_scale, w_scale, y_scale, y_zero_point; y's type; bias input. */
+  qlinear?: { xScale: number; wScale: number; yScale: number; yZp: number; signed: boolean; bias?: number };
+}
+
+export function intConvAlgorithm(k: KernelBuilder): 'packed' | 'plain' {
+  const f = k.options.forceAlgorithm;
+  if (f === 'packed' || f === 'plain') return f;
+  return packedDotAvailable() ? 'packed' : 'plain';
+}
+
+export function emitIntConv(k: KernelBuilder, g: IntConvGeometry, io: IntConvIO): void {
+  const total = g.batch * g.OC * g.OH * g.OW;
+  if (total === 0) return;
+  const algo = intConvAlgorithm(k);
+  const { w, wsum } = packedWeights(k, io.w, { ...g.wl, shift: io.wSigned ? 0 : 128 });
+  const q = io.qlinear;
+  const bindings: Record<string, BufferRef> = {
+    x: k.input(io.x),
+    w,
+    wsum,
+    x_zp: zpBuffer(k, io.xZp, 'x-zero-point'),
+    w_zp: zpBuffer(k, io.wZp, 'w-zero-point', g.OC),
+    y: k.output(0),
+  };
+  if (q) {
+    Object.assign(bindings, { x_scale: k.input(q.xScale), w_scale: k.input(q.wScale), y_scale: k.input(q.yScale), y_zp: zpBuffer(k, q.yZp, 'y-zero-point') });
+    if (q.bias !== undefined) bindings.bias = k.input(q.bias);
+  }
+  const [qmin, qmax] = q?.signed ? [-128, 127] : [0, 255];
+  k.dispatch({
+    shader: 'quant-conv',
+    variant: `${q ? 'qlinear' : 'integer'}-${algo}${g.KH * g.KW > 1 ? '' : '-1x1'}`,
+    defines: {
+      WG, PACKED: algo === 'packed', QLINEAR: !!q, HAS_BIAS: q?.bias !== undefined,
+      XSHIFT: io.xSigned ? 0 : 128, WSHIFT: io.wSigned ? 0 : 128, QMIN: qmin, QMAX: qmax,
+    },
+    bindings,
+    uniforms: {
+      total, OC: g.OC, MG: g.MG, Cg: g.Cg, CP4: Math.ceil(g.Cg / 4),
+      OH: g.OH, OW: g.OW, IH: g.IH, IW: g.IW, KH: g.KH, KW: g.KW,
+      stride_h: g.stride[0], stride_w: g.stride[1], pad_h: g.pad[0], pad_w: g.pad[1], dil_h: g.dil[0], dil_w: g.dil[1],
+      x_n: g.xs[0], x_c: g.xs[1], x_h: g.xs[2], x_w: g.xs[3],
+      y_n: g.ys[0], y_c: g.ys[1], y_p: g.ys[2],
+      w_per_channel: io.perChannel ? 1 : 0,
+      w_n: g.wl.batches ? g.OC * g.KH * g.KW * Math.ceil(g.Cg / 4) : 0,
+      wsum_n: g.wl.batches ? g.OC : 0,
+    },
+    workgroups: grid(Math.ceil(total / WG), k.limits),
+  });
+}
+
+/** Geometry of a MatMul of A [..., M, K] by B [K, N] (A's batch dims folded into rows) or by a
+ * B [..., K, N] with A's batch dims (one packed B per batch; mat-mul-common.ts checks the shapes). */
+export function matMulGeometry(aShape: readonly number[], bShape: readonly number[]): IntConvGeometry {
+  const K = aShape[aShape.length - 1];
+  const N = bShape[bShape.length - 1];
+  if (bShape.length > 2) {
+    const M = aShape[aShape.length - 2];
+    const batch = sizeOf(bShape.slice(0, -2));
+    return {
+      batch, OC: N, MG: N, Cg: K, OH: 1, OW: M, IH: 1, IW: M, KH: 1, KW: 1,
+      stride: [1, 1], pad: [0, 0], dil: [1, 1],
+      xs: [M * K, 1, 0, K], ys: [M * N, 1, N],
+      wl: { OC: N, Cg: K, KT: 1, o: 1, c: N, t: 0, batches: batch, b: K * N },
+    };
+  }
+  const rows = sizeOf(aShape) / Math.max(1, K);
+  return {
+    batch: 1, OC: N, MG: N, Cg: K, OH: 1, OW: rows, IH: 1, IW: rows, KH: 1, KW: 1,
+    stride: [1, 1], pad: [0, 0], dil: [1, 1],
+    xs: [0, 1, 0, K], ys: [0, 1, N],
+    wl: { OC: N, Cg: K, KT: 1, o: 1, c: N, t: 0 },
+  };
+}

@@ -1,0 +1,70 @@
+// Elementwise quantized ops of onnxruntime's com.microsoft domain (QLinearAdd, QLinearMul,
+// QLinearSigmoid, QLinearLeakyRelu, and the requantising copy of QLinearConcat), all per-tensor:
+// y = clamp(round({{EXPR}}) + y_zp, QMIN, QMAX), round half to even, where EXPR is the op's
+// result divided by y_scale, written with da = f32(a - a_zp), db = f32(b - b_zp), the scales sa,
+// sb, sc (y's) and the uniform alpha (runtime/ops/quant/eltwise.ts).
+// Layout: x0 (a), x1 (b, BINARY only) and y are flat row-major i32 arrays (8-bit values); the
+// scales (f32) and zero points (i32) are 1-element buffers. Broadcasting as shaders/binary.wgsl:
+// out_strides / a_strides / b_strides of the coalesced dims (0 along broadcast dims), rank <= 8.
+// Without BINARY, `a_strides` has one more use: element i of a is written to y at
+// (i / inner) * y_outer + y_offset + i % inner (QLinearConcat's slab of the output; identity
+// for the unary ops, with inner = n).
+// Tiling: one element per invocation, {{WG}} per workgroup, 2D grid (flat_index).
+//#include prelude
+
+struct Params {
+  n: u32,
+  rank: u32,
+  inner: u32,
+  y_outer: u32,
+  y_offset: u32,
+  alpha: f32,
+  out_strides: array<vec4<u32>, 2>,
+  a_strides: array<vec4<u32>, 2>,
+  b_strides: array<vec4<u32>, 2>,
+}
+
+@group(0) @binding(0) var<storage, read> x0: array<i32>;
+@group(0) @binding(1) var<storage, read> a_scale: array<f32>;
+@group(0) @binding(2) var<storage, read> a_zp: array<i32>;
+@group(0) @binding(3) var<storage, read> y_scale: array<f32>;
+@group(0) @binding(4) var<storage, read> y_zp: array<i32>;
+@group(0) @binding(5) var<storage, read_write> y: array<i32>;
+@group(0) @binding(6) var<uniform> params: Params;
+#if BINARY
+@group(0) @binding(7) var<storage, read> x1: array<i32>;
+@group(0) @binding(8) var<storage, read> b_scale: array<f32>;
+@group(0) @binding(9) var<storage, read> b_zp: array<i32>;
+#endif
+
+fn requant(v: f32) -> i32 {
+  return i32(clamp(round(v) + f32(y_zp[0]), {{QMIN}}.0, {{QMAX}}.0));
+}
+
+@compute @workgroup_size({{WG}})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lidx: u32) {
+  let i = flat_index(wid, nwg, lidx, {{WG}}u);
+  if (i >= params.n) { return; }
+  let sa = a_scale[0];
+  let sc = y_scale[0];
+  let alpha = params.alpha;
+#if BINARY
+  var rem = i;
+  var ia = 0u;
+  var ib = 0u;
+  for (var d = 0u; d < params.rank; d++) {
+    let s = params.out_strides[d / 4u][d % 4u];
+    let q = rem / s;
+    rem -= q * s;
+    ia += q * params.a_strides[d / 4u][d % 4u];
+    ib += q * params.b_strides[d / 4u][d % 4u];
+  }
+  let da = f32(x0[ia] - a_zp[0]);
+  let db = f32(x1[ib] - b_zp[0]);
+  let sb = b_scale[0];
+  y[i] = requant({{EXPR}});
+#else
+  let da = f32(x0[i] - a_zp[0]);
+  y[(i / params.inner) * params.y_outer + params.y_offset + i % params.inner] = requant({{EXPR}});
+#endif
+}
