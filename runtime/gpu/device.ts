@@ -17,7 +17,15 @@ export function setGpuProvider(p: GpuProvider): void {
 
 export interface AcquiredDevice {
   device: GPUDevice;
-  adapterInfo: { vendor: string; architecture: string; description: string; backend: string; subgroupMinSize?: number };
+  adapterInfo: {
+    vendor: string;
+    architecture: string;
+    description: string;
+    backend: string;
+    subgroupMinSize?: number;
+    /** The GPU object's WGSL language features (GPU.wgslLanguageFeatures), where it has them. */
+    wgslLanguageFeatures?: readonly string[];
+  };
   /** Whether Fovea created the device (and so may destroy it on release). */
   owned: boolean;
 }
@@ -113,9 +121,15 @@ async function createDevice(): Promise<AcquiredDevice> {
       description: info.description ?? '',
       backend,
       subgroupMinSize: (info as { subgroupMinSize?: number }).subgroupMinSize,
+      wgslLanguageFeatures: wgslFeaturesOf(gpu),
     },
     owned: true,
   };
+}
+
+function wgslFeaturesOf(gpu: unknown): string[] | undefined {
+  const f = (gpu as { wgslLanguageFeatures?: ReadonlySet<string> } | undefined)?.wgslLanguageFeatures;
+  return f ? [...f] : undefined;
 }
 
 /** A CPU implementation of WebGPU (Mesa lavapipe/llvmpipe, SwiftShader, or any fallback adapter). */
@@ -143,6 +157,10 @@ export function kernelLimits(device: GPUDevice, info?: AcquiredDevice['adapterIn
     subgroupMinSize: device.features.has('subgroups') ? adapterInfo?.subgroupMinSize ?? 0 : 0,
     softwareAdapter: adapterInfo ? isSoftwareAdapter(adapterInfo) : false,
     shaderF16: device.features.has('shader-f16'),
+    // WGSL's packed_4x8_integer_dot_product (dot4I8Packed / dot4U8Packed: the int8 kernels). A
+    // caller's device tells nothing of its GPU object: ask navigator.gpu where there is one;
+    // dawn.node lists it on every adapter (Dawn polyfills it where the hardware lacks it).
+    packedDot4x8: ((adapterInfo as { wgslLanguageFeatures?: readonly string[] } | undefined)?.wgslLanguageFeatures ?? wgslFeaturesOf((globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu) ?? ['packed_4x8_integer_dot_product']).includes('packed_4x8_integer_dot_product'),
   };
 }
 
@@ -157,4 +175,5 @@ export const DEFAULT_LIMITS: KernelLimits = {
   subgroupMinSize: 0,
   softwareAdapter: false,
   shaderF16: false,
+  packedDot4x8: false,
 };

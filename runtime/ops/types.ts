@@ -55,6 +55,8 @@ export interface KernelLimits {
   /** The device has 'shader-f16': float16 values are stored as f16 (2 bytes), else as f32
    * (runtime/gpu/elements.ts). */
   shaderF16: boolean;
+  /** WGSL has packed_4x8_integer_dot_product (dot4I8Packed, dot4U8Packed): the int8 kernels. */
+  packedDot4x8: boolean;
 }
 
 export interface KernelOptions {

@@ -7,7 +7,7 @@ import type { BufferRef, KernelBuilder } from '../types.js';
 import { sizeOf } from '../../ir/types.js';
 import { grid } from '../../gpu/plan.js';
 import { packedWeights, type WeightLayout } from './int-pack.js';
-import { packedDotAvailable, zpBuffer } from './util.js';
+import { zpBuffer } from './util.js';
 
 export const INT_CONV_ALGORITHMS = ['packed', 'plain'] as const;
 const WG = 64;
@@ -51,7 +51,7 @@ export interface IntConvIO {
 export function intConvAlgorithm(k: KernelBuilder): 'packed' | 'plain' {
   const f = k.options.forceAlgorithm;
   if (f === 'packed' || f === 'plain') return f;
-  return packedDotAvailable() ? 'packed' : 'plain';
+  return k.limits.packedDot4x8 ? 'packed' : 'plain';
 }
 
 export function emitIntConv(k: KernelBuilder, g: IntConvGeometry, io: IntConvIO): void {

@@ -80,11 +80,3 @@ export function zpBuffer(k: KernelBuilder, i: number, key: string, n = 1): Buffe
   return k.inputs[i] ? k.input(i) : k.weight(key, new Int32Array(Math.max(1, n)));
 }
 
-/** Whether WGSL's packed_4x8_integer_dot_product language feature (dot4I8Packed, pack4xI8) is
- * available. Browsers report it in navigator.gpu.wgslLanguageFeatures; dawn.node (Node, where
- * the GPU object is not on navigator) has it on every adapter (checked on lavapipe and
- * SwiftShader: Dawn polyfills it where the hardware lacks a 4x8 dot instruction). */
-export function packedDotAvailable(): boolean {
-  const f = (globalThis as { navigator?: { gpu?: { wgslLanguageFeatures?: ReadonlySet<string> } } }).navigator?.gpu?.wgslLanguageFeatures;
-  return f ? f.has('packed_4x8_integer_dot_product') : true;
-}
