@@ -11,10 +11,40 @@ import { CompileError } from '../errors.js';
 export type Defines = Record<string, string | number | boolean>;
 
 export function buildShader(name: string, defines: Defines = {}): string {
+  // A define the shader never names (in `#if`, `#ifnot` or `{{KEY}}`, in any branch of it or of
+  // what it includes) is a misspelling on one side or the other: without this check a misspelled
+  // flag would silently select the other branch.
+  const known = shaderKeys(name);
+  for (const k of Object.keys(defines)) {
+    if (!known.has(k)) throw new CompileError(`define "${k}" is not used by shader "${name}"`, { hint: `the shader names: ${[...known].sort().join(', ') || '(none)'}` });
+  }
   const code = preprocess(name, defines, new Set());
   // WGSL requires `enable f16;` before any declaration exactly when the module uses f16 (the
   // element type of float16 values on devices with 'shader-f16': runtime/gpu/elements.ts).
   return usesF16(code) ? `enable f16;\n${code}` : code;
+}
+
+const KEYS = new Map<string, Set<string>>();
+
+/** Every define key a shader and the files it includes (in any branch) name. */
+export function shaderKeys(name: string, stack: Set<string> = new Set()): Set<string> {
+  const cached = KEYS.get(name);
+  if (cached) return cached;
+  const src = SHADERS[name];
+  if (src === undefined) throw new CompileError(`no shader named "${name}"`, { hint: 'shaders/*.wgsl, run `npm run gen`' });
+  if (stack.has(name)) throw new CompileError(`shader include cycle at "${name}"`);
+  stack.add(name);
+  const keys = new Set<string>();
+  for (const line of src.split('\n')) {
+    const t = line.trim();
+    let m: RegExpMatchArray | null;
+    if ((m = t.match(/^#if(not)?\s+(\w+)$/))) keys.add(m[2]);
+    else if ((m = t.match(/^\/\/#include\s+([\w/-]+)$/))) for (const k of shaderKeys(m[1], stack)) keys.add(k);
+    else for (const x of line.matchAll(/\{\{(\w+)\}\}/g)) keys.add(x[1]);
+  }
+  stack.delete(name);
+  KEYS.set(name, keys);
+  return keys;
 }
 
 function usesF16(code: string): boolean {
