@@ -19,6 +19,8 @@ import { ModelBuilder } from './onnx-builder.js';
 import { randomFloats, rng } from './rng.js';
 import { trackBuffers, type BufferTracker } from './gpu-buffers.js';
 import { acquireDevice, FoveaError, InferenceSession, registeredOps, Tensor, type TensorType } from '../../runtime/index.node.js';
+import { halfBitsOf } from '../../runtime/tensor.js';
+import { fromHalfBits } from '../../runtime/ir/half.js';
 
 type Rand = () => number;
 
@@ -213,9 +215,94 @@ const RECIPES: SeedRecipe[] = [
       return b.build();
     },
   },
+  {
+    name: 'fp16-keep-io',
+    ops: ['Cast', 'Conv', 'Relu', 'MaxPool', 'Add'],
+    build() {
+      // onnxconverter-common's keep_io_types form: float16 inside, float32 at the boundary.
+      const b = new ModelBuilder(13);
+      b.input('x', [1, 2, 6, 6]);
+      const [h] = b.node('Cast', ['x'], { to: 10 });
+      b.init('w', { dtype: 'float16', dims: [3, 2, 3, 3], data: randomFloats(18 * 3, 41) });
+      b.init('cb', { dtype: 'float16', dims: [3], data: randomFloats(3, 42) });
+      const [c] = b.node('Conv', [h, 'w', 'cb'], { pads: [1, 1, 1, 1] });
+      const [r] = b.node('Relu', [c]);
+      const [p] = b.node('MaxPool', [r], { kernel_shape: [2, 2], strides: [2, 2] });
+      b.init('k', { dtype: 'float16', dims: [1], data: [0.5] });
+      const [a] = b.node('Add', [p, 'k']);
+      b.node('Cast', [a], { to: 1 }, ['y']);
+      b.output('y', [1, 3, 3, 3]);
+      return b.build();
+    },
+  },
+  {
+    name: 'int8-qdq',
+    ops: ['QuantizeLinear', 'DequantizeLinear', 'Conv', 'Relu'],
+    build() {
+      // onnxruntime.quantization's QDQ form around one Conv (fuse-qdq makes it one integer conv).
+      const b = new ModelBuilder(13);
+      b.input('x', [1, 2, 5, 5]);
+      b.init('xs', { dtype: 'float32', dims: [], data: [0.01] });
+      b.init('xz', { dtype: 'uint8', dims: [], data: [128] });
+      const [q] = b.node('QuantizeLinear', ['x', 'xs', 'xz']);
+      const [dq] = b.node('DequantizeLinear', [q, 'xs', 'xz']);
+      b.init('w', { dtype: 'int8', dims: [2, 2, 3, 3], data: Array.from({ length: 36 }, (_, i) => ((i * 37) % 255) - 127) });
+      b.init('ws', { dtype: 'float32', dims: [2], data: [0.02, 0.03] });
+      b.init('wz', { dtype: 'int8', dims: [2], data: [0, 0] });
+      const [dw] = b.node('DequantizeLinear', ['w', 'ws', 'wz'], { axis: 0 });
+      const [c] = b.node('Conv', [dq, dw], { pads: [1, 1, 1, 1] });
+      const [r] = b.node('Relu', [c]);
+      b.init('ys', { dtype: 'float32', dims: [], data: [0.05] });
+      b.init('yz', { dtype: 'uint8', dims: [], data: [0] });
+      const [qy] = b.node('QuantizeLinear', [r, 'ys', 'yz']);
+      b.node('DequantizeLinear', [qy, 'ys', 'yz'], {}, ['y']);
+      b.output('y', [1, 2, 5, 5]);
+      return b.build();
+    },
+  },
+  {
+    name: 'int8-dynamic',
+    ops: ['DynamicQuantizeLinear', 'ConvInteger', 'Cast', 'Mul'],
+    build() {
+      // onnxruntime.quantization's quantize_dynamic form of a Conv.
+      const b = new ModelBuilder(13);
+      b.input('x', [1, 3, 4, 4]);
+      const [xq, xs, xz] = b.node('DynamicQuantizeLinear', ['x'], {}, 3);
+      b.init('w', { dtype: 'uint8', dims: [2, 3, 2, 2], data: Array.from({ length: 24 }, (_, i) => (i * 53) % 256) });
+      b.init('wz', { dtype: 'uint8', dims: [], data: [120] });
+      const [ci] = b.node('ConvInteger', [xq, 'w', xz, 'wz']);
+      const [cf] = b.node('Cast', [ci], { to: 1 });
+      b.init('ws', { dtype: 'float32', dims: [], data: [0.004] });
+      const [s] = b.node('Mul', [xs, 'ws']);
+      b.node('Mul', [cf, s], {}, ['y']);
+      b.output('y', [1, 2, 3, 3]);
+      return b.build();
+    },
+  },
+  {
+    name: 'int8-qoperator',
+    ops: ['QLinearConv', 'com.microsoft::QLinearAdd', 'com.microsoft::QLinearGlobalAveragePool', 'DequantizeLinear'],
+    build() {
+      // onnxruntime.quantization's QOperator form, with com.microsoft contrib ops.
+      const b = new ModelBuilder(13);
+      b.input('x', [1, 2, 4, 4], 'uint8');
+      b.init('s', { dtype: 'float32', dims: [], data: [0.05] });
+      b.init('z', { dtype: 'uint8', dims: [], data: [100] });
+      b.init('w', { dtype: 'int8', dims: [2, 2, 1, 1], data: [5, -7, 11, 3] });
+      b.init('ws', { dtype: 'float32', dims: [], data: [0.1] });
+      b.init('wz', { dtype: 'int8', dims: [], data: [0] });
+      const [c] = b.node('QLinearConv', ['x', 's', 'z', 'w', 'ws', 'wz', 's', 'z']);
+      const [a] = b.node('QLinearAdd', [c, 's', 'z', 'x', 's', 'z', 's', 'z'], {}, 1, 'com.microsoft');
+      const [g] = b.node('QLinearGlobalAveragePool', [a, 's', 'z', 's', 'z'], { channels_last: 0 }, 1, 'com.microsoft');
+      b.node('DequantizeLinear', [g, 's', 'z'], {}, ['y']);
+      b.output('y', [1, 2, 1, 1]);
+      return b.build();
+    },
+  },
 ];
 
-/** The seed models whose ops are all registered, plus demo/public/models/*.onnx (small ones). */
+/** The seed models whose ops are all registered, plus demo/public/models/*.onnx (small ones) and
+ * the LeNet-5 float16/int8 forms in demo/public/models/precision/ (scripts/convert-models.py). */
 export function seedModels(modelDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'demo', 'public', 'models'), maxFileBytes = 8 << 20): Seed[] {
   const have = new Set(registeredOps());
   const seeds: Seed[] = RECIPES.filter((r) => r.ops.every((o) => have.has(o))).map((r) => ({ name: r.name, bytes: plain(r.build()) }));
@@ -229,6 +316,13 @@ export function seedModels(modelDir = join(dirname(fileURLToPath(import.meta.url
     const p = join(modelDir, f);
     if (statSync(p).size <= maxFileBytes) seeds.push({ name: f, bytes: plain(readFileSync(p)) });
   }
+  let forms: string[] = [];
+  try {
+    forms = readdirSync(join(modelDir, 'precision')).filter((f) => f.startsWith('lenet5-fashion.') && f.endsWith('.onnx'));
+  } catch {
+    // no converted models
+  }
+  for (const f of forms.sort()) seeds.push({ name: `precision/${f}`, bytes: plain(readFileSync(join(modelDir, 'precision', f))) });
   return seeds;
 }
 
@@ -888,12 +982,13 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([p, t]).finally(() => clearTimeout(timer));
 }
 
-const FEED_TYPES: TensorType[] = ['float32', 'int32', 'int64', 'bool', 'uint8', 'int8'];
+const FEED_TYPES: TensorType[] = ['float32', 'float16', 'int32', 'int64', 'bool', 'uint8', 'int8'];
 
 function makeFeed(type: TensorType, dims: number[], r: Rand): Tensor {
   const n = count(dims);
   switch (type) {
     case 'float32': return new Tensor('float32', Float32Array.from({ length: n }, () => r() * 2 - 1), dims);
+    case 'float16': return new Tensor('float16', Array.from({ length: n }, () => r() * 2 - 1), dims);
     case 'int32': return new Tensor('int32', Int32Array.from({ length: n }, () => int(r, 3)), dims);
     case 'int64': return new Tensor('int64', BigInt64Array.from({ length: n }, () => BigInt(int(r, 3))), dims);
     case 'bool': return new Tensor('bool', Uint8Array.from({ length: n }, () => int(r, 2)), dims);
@@ -911,8 +1006,12 @@ function compareOutput(name: string, got: Tensor, want: ort.Tensor): string | un
   if (got.dims.length !== want.dims.length || got.dims.some((d, i) => d !== want.dims[i])) {
     return `${name}: dims [${got.dims.join(',')}], onnxruntime [${want.dims.join(',')}]`;
   }
-  const a = got.data as ArrayLike<number | bigint>;
-  const b = want.data as ArrayLike<number | bigint>;
+  if (got.type !== want.type) return `${name}: type ${got.type}, onnxruntime ${want.type}`;
+  // float16: both hold half bits; compare the values, one float16 rounding apart per op.
+  const half = got.type === 'float16';
+  const a = half ? fromHalfBits(halfBitsOf(got.data)) : (got.data as ArrayLike<number | bigint>);
+  const b = half ? fromHalfBits(want.data as Uint16Array) : (want.data as ArrayLike<number | bigint>);
+  const rtol = half ? 4e-3 : 1e-3;
   if (a.length !== b.length) return `${name}: ${a.length} values, onnxruntime ${b.length}`;
   // WGSL lets implementations assume that floats are never NaN or infinite (WGSL spec, "Floating
   // Point Evaluation"), so once a mutated model feeds NaN or Inf into the graph (in either
@@ -936,7 +1035,7 @@ function compareOutput(name: string, got: Tensor, want: ort.Tensor): string | un
     }
     // Errors are judged against the tensor's scale too: mutated weights can be huge, and then the
     // GPU's and the CPU's summation orders legitimately differ by more than a per-element rtol.
-    if (Math.abs(x - y) > 1e-5 + 1e-3 * Math.abs(y) + 1e-4 * scale) return `${name}[${i}] = ${x}, onnxruntime ${y} (scale ${scale})`;
+    if (Math.abs(x - y) > 1e-5 + rtol * Math.abs(y) + (half ? 2e-3 : 1e-4) * scale) return `${name}[${i}] = ${x}, onnxruntime ${y} (scale ${scale})`;
   }
   return undefined;
 }
@@ -1122,7 +1221,7 @@ export class Fuzzer {
     }
     let want: ort.InferenceSession.OnnxValueMapType;
     try {
-      want = await ref.run(Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, new ort.Tensor(v.type as 'float32', v.data as Float32Array, [...v.dims])])));
+      want = await ref.run(Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, v.type === 'float16' ? new ort.Tensor('float16', halfBitsOf(v.data), [...v.dims]) : new ort.Tensor(v.type as 'float32', v.data as Float32Array, [...v.dims])])));
     } catch (e) {
       this.detail = (e as Error)?.message;
       return 'ran: onnxruntime rejects the run';
