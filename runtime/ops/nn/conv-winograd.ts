@@ -32,6 +32,12 @@
 // So F(4x4) is ~4x less exact than the direct conv per layer (its absolute error is that of the
 // tile's largest values, ~1e-5 of the layer's output scale) and F(2x2) slightly more exact (its
 // GEMM sums C products, not 9C): both far inside the 1e-3 whole-model tolerance.
+// Element types: x, y, bias and the residual are in the values' storage type (f32, or f16 for
+// float16 on devices with shader-f16), and so is U (computed in float64 and rounded once, through
+// k.weight in W's type); the scratch V and prod stay f32 whatever the values' type: V's sums (up
+// to 100x the inputs for F(4x4)) and the products that the output transform combines with
+// coefficients up to 8 would lose their low bits in f16, while they cost f32 memory only for the
+// one conv that runs (the planner reuses scratch), against a float16 model's halved activations.
 // Memory: U is (m+2)²/9 times the size of W (4x for F(4x4), 1.8x for F(2x2)); the scratch V and
 // prod hold (m+2)²/m² times the input and output (2.25x, 4x). Where one of them exceeds
 // maxStorageBufferBindingSize the conv is not applicable and the default kernel runs.
@@ -39,6 +45,7 @@ import { sizeOf, type HostData } from '../../ir/types.js';
 import type { BufferRef, KernelBuilder, KernelLimits } from '../types.js';
 import { epilogueUniforms, type Epilogue } from '../activation/epilogue.js';
 import { grid } from '../../gpu/plan.js';
+import { elementBytes, storageOf, type StorageType } from '../../gpu/elements.js';
 import { dispatchSubgroupGemm, subgroupGemmCostNs, useSubgroupGemm } from './conv-gemm.js';
 import type { Window } from './window.js';
 
@@ -170,7 +177,8 @@ export interface WinogradGeometry {
   bytes: { u: number; v: number; prod: number };
 }
 
-export function winogradGeometry(t: WinogradTransform, xShape: readonly number[], M: number, out: readonly number[]): WinogradGeometry {
+/** `filterBytes`: bytes per element of U (W's storage type); V and prod are f32. */
+export function winogradGeometry(t: WinogradTransform, xShape: readonly number[], M: number, out: readonly number[], filterBytes = 4): WinogradGeometry {
   const [N, C, H, W] = xShape;
   const [OH, OW] = out;
   const TH = Math.ceil(OH / t.m);
@@ -179,7 +187,7 @@ export function winogradGeometry(t: WinogradTransform, xShape: readonly number[]
   const Pp = round4(P);
   const Mp = round4(M);
   const points = t.alpha * t.alpha;
-  return { N, C, H, W, M, OH, OW, TH, TW, P, Pp, Mp, bytes: { u: points * C * Mp * 4, v: points * C * Pp * 4, prod: points * M * Pp * 4 } };
+  return { N, C, H, W, M, OH, OW, TH, TW, P, Pp, Mp, bytes: { u: points * C * Mp * filterBytes, v: points * C * Pp * 4, prod: points * M * Pp * 4 } };
 }
 
 /** What winogradApplicable needs to know of a Conv. */
@@ -205,7 +213,7 @@ export function winogradApplicable(k: KernelBuilder, conv: WinogradConv, t: Wino
   if (win.kernel[0] !== 3 || win.kernel[1] !== 3) return false;
   if (win.strides.some((s) => s !== 1) || win.dilations.some((d) => d !== 1) || conv.group !== 1) return false;
   if (!k.constant(1)) return false;
-  const g = winogradGeometry(t, x.shape, w.shape[0], win.out);
+  const g = winogradGeometry(t, x.shape, w.shape[0], win.out, elementBytes(w.dtype, k.limits));
   return fits(g, k.limits);
 }
 
@@ -291,18 +299,20 @@ export function emitWinograd(k: KernelBuilder, conv: WinogradConv, t: WinogradTr
   const v: BufferRef = k.scratch(g.bytes.v);
   const prod: BufferRef = k.scratch(g.bytes.prod);
   const name = t.algorithm;
+  const S = storageOf(x.dtype, k.limits);
+  const tag = S === 'f16' ? ' f16' : '';
 
   const inputTotal = g.C * g.Pp;
   k.dispatch({
     shader: 'winograd-input',
-    variant: `${name} input`,
-    defines: { F4 },
+    variant: `${name} input${tag}`,
+    defines: { F4, S },
     bindings: { x: k.input(0), v },
     uniforms: { C: g.C, H: g.H, W: g.W, P: g.P, Pp: g.Pp, TH: g.TH, TW: g.TW, pad_h: conv.win.padsBegin[0], pad_w: conv.win.padsBegin[1], total: inputTotal },
     workgroups: grid(Math.ceil(inputTotal / TRANSFORM_WG), k.limits),
   });
 
-  const u = k.weight(`${name}-filter`, winogradFilter(t, weights.data, M, g.C));
+  const u = k.weight(`${name}-filter`, winogradFilter(t, weights.data, M, g.C), k.inputs[1]!.dtype);
   if (useSubgroupGemm(k)) {
     // The point is the group: u is [points][C][Mp] (the transposed weights), v [points][C][Pp]
     // (a dense operand, rows Pp apart), prod [points][M][Pp] (y with points * M channels of Pp).
@@ -319,16 +329,17 @@ export function emitWinograd(k: KernelBuilder, conv: WinogradConv, t: WinogradTr
       ncols: g.Pp,
       epilogue: { HAS_BIAS: false, HAS_RESIDUAL: false, ACTIVATION: 'v' },
       act: { act_alpha: 0, act_beta: 0, act_gamma: 0 },
+      types: { SW: S, SB: 'f32', SY: 'f32' },
     });
   } else {
-    emitWinogradGemm(k, name, u, v, prod, { M, C: g.C, Mp: g.Mp, Pp: g.Pp, points });
+    emitWinogradGemm(k, name, u, v, prod, { M, C: g.C, Mp: g.Mp, Pp: g.Pp, points, SU: S });
   }
 
   const outputTotal = M * g.P;
   k.dispatch({
     shader: 'winograd-output',
-    variant: `${name} output`,
-    defines: { F4, HAS_BIAS: hasBias, HAS_RESIDUAL: conv.residual, ACTIVATION: conv.activation.wgsl },
+    variant: `${name} output${tag}`,
+    defines: { F4, S, HAS_BIAS: hasBias, HAS_RESIDUAL: conv.residual, ACTIVATION: conv.activation.wgsl },
     bindings: {
       prod,
       y: k.output(0),
@@ -341,15 +352,15 @@ export function emitWinograd(k: KernelBuilder, conv: WinogradConv, t: WinogradTr
 }
 
 /** Winograd's batched GEMM on shaders/winograd-gemm.wgsl (workgroup-memory tiles). */
-function emitWinogradGemm(k: KernelBuilder, name: string, u: BufferRef, v: BufferRef, prod: BufferRef, d: { M: number; C: number; Mp: number; Pp: number; points: number }): void {
+function emitWinogradGemm(k: KernelBuilder, name: string, u: BufferRef, v: BufferRef, prod: BufferRef, d: { M: number; C: number; Mp: number; Pp: number; points: number; SU: StorageType }): void {
   const { tile } = gemmTile(d.M, d.Pp, d.C);
   const n_tiles = Math.ceil(d.Pp / tile.TN);
   const m_tiles = Math.ceil(d.Mp / tile.TM);
   const tiles = n_tiles * m_tiles * d.points;
   k.dispatch({
     shader: 'winograd-gemm',
-    variant: `${name} gemm ${tile.TM}x${tile.TN}${tile.NARROW ? ' narrow' : ''}`,
-    defines: { ...tile },
+    variant: `${name} gemm ${tile.TM}x${tile.TN}${tile.NARROW ? ' narrow' : ''}${d.SU === 'f16' ? ' f16' : ''}`,
+    defines: { ...tile, SU: d.SU },
     bindings: { u, v, prod },
     uniforms: { C: d.C, M: d.M, Mp4: d.Mp / 4, Pp4: d.Pp / 4, n_tiles, m_tiles, tiles },
     workgroups: grid(tiles, k.limits),
