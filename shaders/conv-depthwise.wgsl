@@ -171,7 +171,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 #if HAS_RESIDUAL
     v += vec4<f32>(residual[o4]);
 #endif
-    y[o4] = vec4<S>(epilogue_activation(v.x), epilogue_activation(v.y), epilogue_activation(v.z), epilogue_activation(v.w));
+    y[o4] = vec4<S>(vec4<f32>(epilogue_activation(v.x), epilogue_activation(v.y), epilogue_activation(v.z), epilogue_activation(v.w)));
   }
 #else
   for (var r = 0u; r < PH; r++) {

@@ -8,7 +8,7 @@
 //      VEC_B: each invocation's 4 columns are 4 contiguous, 16-byte aligned elements of b.
 // Element types: w is an array of vec4<SW>, b of SB, and y, bias and the residual of SY (each
 // f32, or f16 for float16 values on devices with shader-f16; the conv passes its values' type
-// for all three, Winograd f32 for its transformed-tile scratch b and products y); loads are
+// for all three, Winograd f32 for its transformed filters, tiles and products); loads are
 // converted to f32, the products accumulate in f32 and are rounded once on store.
 // Why a second GEMM: a software adapter runs a subgroup as one SIMD register (8 lanes on AVX2)
 // and loads storage or workgroup memory one lane at a time (Mesa's gallivm: a loop over the

@@ -5,9 +5,8 @@
 // Layout: u is the transformed filter G g Gᵀ, [points, C, Mp] with Mp = M rounded up to a
 // multiple of 4 (zeros past M), built once on the host; v is [points, C, Pp] from
 // shaders/winograd-input.wgsl (Pp a multiple of 4); prod is [points, M, Pp]. All three are read
-// and written as vec4s: u along m, v and prod along p. u is an array of vec4<SU> (the filter's
-// storage type: f32, or f16 for float16 weights on devices with shader-f16), loaded as f32; v and
-// prod are f32 scratch; the products accumulate in f32.
+// and written as vec4s: u along m, v and prod along p. All three are f32 whatever the conv's
+// element type (float16 convs too: runtime/ops/nn/conv-winograd.ts says why).
 // Tiling: as shaders/conv2d.wgsl's implicit GEMM. A workgroup computes a {{TM}}x{{TN}} tile of one
 // point's product with 64 threads, each an 8x8 register tile: rows tm*4..+3 and TM/2 + tm*4..+3,
 // columns tn*4..+3 and TN/2 + tn*4..+3. C advances in chunks of {{TK}}: the chunks of u (TK x TM)
@@ -30,9 +29,7 @@ struct Params {
   tiles: u32,
 }
 
-alias SU = {{SU}};
-
-@group(0) @binding(0) var<storage, read> u: array<vec4<SU>>;
+@group(0) @binding(0) var<storage, read> u: array<vec4<f32>>;
 @group(0) @binding(1) var<storage, read> v: array<vec4<f32>>;
 @group(0) @binding(2) var<storage, read_write> prod: array<vec4<f32>>;
 @group(0) @binding(3) var<uniform> params: Params;
@@ -112,7 +109,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let ka = k0 + lk_a;
     for (var q = lq_a; q < TM4; q += THREADS / TK) {
       let ok = ka < C && m4_base + q < Mp4;
-      As[lk_a * TM4 + q] = select(vec4<f32>(0.0), vec4<f32>(u[select(0u, u_base + ka * Mp4 + m4_base + q, ok)]), ok);
+      As[lk_a * TM4 + q] = select(vec4<f32>(0.0), u[select(0u, u_base + ka * Mp4 + m4_base + q, ok)], ok);
     }
     // Stage B: v rows k0.., column quads n4_base.. (vec4s along p).
     for (var r = lk_b; r < TK; r += THREADS / TN4) {

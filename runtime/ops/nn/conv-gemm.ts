@@ -255,8 +255,8 @@ export interface SubgroupGemm {
   ncols: number;
   epilogue: ConvLowering['epilogue'];
   act: ConvLowering['act'];
-  /** Storage types of w, b and y (with bias and residual): the conv's values' type (S), or
-   * Winograd's: its transformed filters' type, and f32 for its scratch tiles and products. */
+  /** Storage types of w, b and y (with bias and residual): the conv's values' type (S), or f32
+   * for Winograd's transformed filters, scratch tiles and products. */
   types: { SW: StorageType; SB: StorageType; SY: StorageType };
 }
 

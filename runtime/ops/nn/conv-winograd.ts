@@ -33,11 +33,13 @@
 // tile's largest values, ~1e-5 of the layer's output scale) and F(2x2) slightly more exact (its
 // GEMM sums C products, not 9C): both far inside the 1e-3 whole-model tolerance.
 // Element types: x, y, bias and the residual are in the values' storage type (f32, or f16 for
-// float16 on devices with shader-f16), and so is U (computed in float64 and rounded once, through
-// k.weight in W's type); the scratch V and prod stay f32 whatever the values' type: V's sums (up
-// to 100x the inputs for F(4x4)) and the products that the output transform combines with
-// coefficients up to 8 would lose their low bits in f16, while they cost f32 memory only for the
-// one conv that runs (the planner reuses scratch), against a float16 model's halved activations.
+// float16 on devices with shader-f16); U, V and prod are f32 whatever the values' type. The
+// transforms' coefficients (up to 8 in Aᵀ, Bᵀ's 5s, G's 1/24) amplify rounding: U rounded to f16
+// was measured (lavapipe, 8->12 channels at 9x11, float16 x and w in [-1, 1), output scale 9.5)
+// at 4.4e-2 max abs error for F(4x4) and 7.8e-3 for F(2x2), against 4.9e-4 (one f16 step of the
+// result) with U in f32; V's sums (up to 100x the inputs) and the products would lose the same
+// bits. The cost is memory: U is 8x (F(4x4)) or 3.6x (F(2x2)) the float16 W, V and prod scratch
+// is twice what f16 would take (the planner shares scratch between convs).
 // Memory: U is (m+2)²/9 times the size of W (4x for F(4x4), 1.8x for F(2x2)); the scratch V and
 // prod hold (m+2)²/m² times the input and output (2.25x, 4x). Where one of them exceeds
 // maxStorageBufferBindingSize the conv is not applicable and the default kernel runs.
@@ -45,7 +47,7 @@ import { sizeOf, type HostData } from '../../ir/types.js';
 import type { BufferRef, KernelBuilder, KernelLimits } from '../types.js';
 import { epilogueUniforms, type Epilogue } from '../activation/epilogue.js';
 import { grid } from '../../gpu/plan.js';
-import { elementBytes, storageOf, type StorageType } from '../../gpu/elements.js';
+import { storageOf } from '../../gpu/elements.js';
 import { dispatchSubgroupGemm, subgroupGemmCostNs, useSubgroupGemm } from './conv-gemm.js';
 import type { Window } from './window.js';
 
@@ -177,8 +179,7 @@ export interface WinogradGeometry {
   bytes: { u: number; v: number; prod: number };
 }
 
-/** `filterBytes`: bytes per element of U (W's storage type); V and prod are f32. */
-export function winogradGeometry(t: WinogradTransform, xShape: readonly number[], M: number, out: readonly number[], filterBytes = 4): WinogradGeometry {
+export function winogradGeometry(t: WinogradTransform, xShape: readonly number[], M: number, out: readonly number[]): WinogradGeometry {
   const [N, C, H, W] = xShape;
   const [OH, OW] = out;
   const TH = Math.ceil(OH / t.m);
@@ -187,7 +188,7 @@ export function winogradGeometry(t: WinogradTransform, xShape: readonly number[]
   const Pp = round4(P);
   const Mp = round4(M);
   const points = t.alpha * t.alpha;
-  return { N, C, H, W, M, OH, OW, TH, TW, P, Pp, Mp, bytes: { u: points * C * Mp * filterBytes, v: points * C * Pp * 4, prod: points * M * Pp * 4 } };
+  return { N, C, H, W, M, OH, OW, TH, TW, P, Pp, Mp, bytes: { u: points * C * Mp * 4, v: points * C * Pp * 4, prod: points * M * Pp * 4 } };
 }
 
 /** What winogradApplicable needs to know of a Conv. */
@@ -213,7 +214,7 @@ export function winogradApplicable(k: KernelBuilder, conv: WinogradConv, t: Wino
   if (win.kernel[0] !== 3 || win.kernel[1] !== 3) return false;
   if (win.strides.some((s) => s !== 1) || win.dilations.some((d) => d !== 1) || conv.group !== 1) return false;
   if (!k.constant(1)) return false;
-  const g = winogradGeometry(t, x.shape, w.shape[0], win.out, elementBytes(w.dtype, k.limits));
+  const g = winogradGeometry(t, x.shape, w.shape[0], win.out);
   return fits(g, k.limits);
 }
 
@@ -312,7 +313,8 @@ export function emitWinograd(k: KernelBuilder, conv: WinogradConv, t: WinogradTr
     workgroups: grid(Math.ceil(inputTotal / TRANSFORM_WG), k.limits),
   });
 
-  const u = k.weight(`${name}-filter`, winogradFilter(t, weights.data, M, g.C), k.inputs[1]!.dtype);
+  // U in f32 for every W type (see the header: f16 would cost F(4x4) ~1e-2 of the output scale).
+  const u = k.weight(`${name}-filter`, winogradFilter(t, weights.data, M, g.C));
   if (useSubgroupGemm(k)) {
     // The point is the group: u is [points][C][Mp] (the transposed weights), v [points][C][Pp]
     // (a dense operand, rows Pp apart), prod [points][M][Pp] (y with points * M channels of Pp).
@@ -329,10 +331,10 @@ export function emitWinograd(k: KernelBuilder, conv: WinogradConv, t: WinogradTr
       ncols: g.Pp,
       epilogue: { HAS_BIAS: false, HAS_RESIDUAL: false, ACTIVATION: 'v' },
       act: { act_alpha: 0, act_beta: 0, act_gamma: 0 },
-      types: { SW: S, SB: 'f32', SY: 'f32' },
+      types: { SW: 'f32', SB: 'f32', SY: 'f32' },
     });
   } else {
-    emitWinogradGemm(k, name, u, v, prod, { M, C: g.C, Mp: g.Mp, Pp: g.Pp, points, SU: S });
+    emitWinogradGemm(k, name, u, v, prod, { M, C: g.C, Mp: g.Mp, Pp: g.Pp, points });
   }
 
   const outputTotal = M * g.P;
@@ -352,15 +354,15 @@ export function emitWinograd(k: KernelBuilder, conv: WinogradConv, t: WinogradTr
 }
 
 /** Winograd's batched GEMM on shaders/winograd-gemm.wgsl (workgroup-memory tiles). */
-function emitWinogradGemm(k: KernelBuilder, name: string, u: BufferRef, v: BufferRef, prod: BufferRef, d: { M: number; C: number; Mp: number; Pp: number; points: number; SU: StorageType }): void {
+function emitWinogradGemm(k: KernelBuilder, name: string, u: BufferRef, v: BufferRef, prod: BufferRef, d: { M: number; C: number; Mp: number; Pp: number; points: number }): void {
   const { tile } = gemmTile(d.M, d.Pp, d.C);
   const n_tiles = Math.ceil(d.Pp / tile.TN);
   const m_tiles = Math.ceil(d.Mp / tile.TM);
   const tiles = n_tiles * m_tiles * d.points;
   k.dispatch({
     shader: 'winograd-gemm',
-    variant: `${name} gemm ${tile.TM}x${tile.TN}${tile.NARROW ? ' narrow' : ''}${d.SU === 'f16' ? ' f16' : ''}`,
-    defines: { ...tile, SU: d.SU },
+    variant: `${name} gemm ${tile.TM}x${tile.TN}${tile.NARROW ? ' narrow' : ''}`,
+    defines: { ...tile },
     bindings: { u, v, prod },
     uniforms: { C: d.C, M: d.M, Mp4: d.Mp / 4, Pp4: d.Pp / 4, n_tiles, m_tiles, tiles },
     workgroups: grid(tiles, k.limits),
