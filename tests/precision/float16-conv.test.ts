@@ -24,7 +24,8 @@ import assert from 'node:assert/strict';
 import { ModelBuilder, type AttrInput } from '../util/onnx-builder.js';
 import { randomFloats } from '../util/rng.js';
 import { checkAgainstReference, type Feeds } from '../util/reference.js';
-import { Tensor } from '../../runtime/index.node.js';
+import { InferenceSession, Tensor } from '../../runtime/index.node.js';
+import { ShapeError } from '../../runtime/errors.js';
 import type { ConvAlgorithmName } from '../../runtime/ops/nn/conv.js';
 
 const CONV_TOL = { rtol: 2e-3, atol: 2e-3 };
@@ -297,3 +298,17 @@ for (const opts of STORAGE) {
     assert.equal(kernels.filter((k) => /^Relu\b/.test(k)).length, 1, kernels.join());
   });
 }
+
+test('float16 Conv/ConvTranspose: mixing float16 and float32 inputs on one node is a ShapeError', async () => {
+  for (const op of ['Conv', 'ConvTranspose']) {
+    for (const [wType, bType] of [['float32', 'float16'], ['float16', 'float32']] as const) {
+      const b = new ModelBuilder(13);
+      b.input('x', [1, 4, 5, 5], 'float16');
+      b.init('w', { dtype: wType, dims: [4, 4, 3, 3], data: new Array(144).fill(0.5) });
+      b.init('b', { dtype: bType, dims: [4], data: [1, 2, 3, 4] });
+      b.node(op, ['x', 'w', 'b'], {}, ['y']);
+      b.output('y', [], 'float16');
+      await assert.rejects(InferenceSession.create(b.build()), ShapeError, `${op} W ${wType} B ${bType}`);
+    }
+  }
+});
