@@ -3,7 +3,8 @@
 // any activation: y = act(conv(x) + bias + skip). An activation after the Add (the block's Relu)
 // is then fused by fuse-activations, which runs after this pass, so Conv -> Add -> Relu becomes
 // one Conv. See runtime/ops/nn/conv.ts.
-// Conditions: the Add's operands and output have one shape (no broadcasting) and are float32;
+// Conditions: the Add's operands and output have one shape (no broadcasting) and one type,
+// float32 or float16 (the Conv's epilogue adds in f32 and rounds once: runtime/ops/nn/conv.ts);
 // the Conv's output is read by the Add alone and is no graph output or kept value; the Conv has
 // no residual and no activation yet (Add(act(conv), skip) is not act(conv + skip)). When both
 // operands qualify (a ResNet block with a 1x1 downsample conv on the skip path), operand 0's Conv
@@ -29,7 +30,7 @@ export function fuseResidualAdd(g: Graph, o: RewriteOptions = {}): Graph {
   g.nodes.forEach((add, i) => {
     if (add.opType !== 'Add' || add.domain !== '' || add.inputs.length !== 2 || !add.outputs[0]) return;
     const types = [...add.inputs, add.outputs[0]].map((x) => (x ? g.values.get(x) : undefined));
-    if (types.some((t) => !t?.shape || t.dtype !== 'float32') || !sameShape(types[0]!.shape!, types[2]!.shape!) || !sameShape(types[1]!.shape!, types[2]!.shape!)) return;
+    if (types.some((t) => !t?.shape || (t.dtype !== 'float32' && t.dtype !== 'float16') || t.dtype !== types[2]?.dtype) || !sameShape(types[0]!.shape!, types[2]!.shape!) || !sameShape(types[1]!.shape!, types[2]!.shape!)) return;
     for (const [ci, ri] of [[0, 1], [1, 0]]) {
       const c = add.inputs[ci];
       const skip = add.inputs[ri];
