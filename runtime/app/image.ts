@@ -7,8 +7,8 @@
 //      in workers and in Node, independent of the canvas' own smoothing;
 //   3. x = (pixel / 255 - mean[c]) / std[c] per channel (grayscale by ITU-R BT.601 luma for
 //      1-channel models), laid out NCHW (default) or NHWC, as a float32 Tensor [N, C, H, W].
-import { InputError } from './errors.js';
-import { Tensor } from './tensor.js';
+import { InputError } from '../errors.js';
+import { Tensor } from '../tensor.js';
 
 /** RGBA pixels, row-major, 4 bytes per pixel (the layout of ImageData). */
 export interface PixelData {
