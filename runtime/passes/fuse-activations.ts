@@ -16,7 +16,8 @@
 import type { Graph, Node } from '../ir/types.js';
 import { getOp } from '../ops/registry.js';
 import { makeOpContext } from '../ops/context.js';
-import { ACTIVATION_ATTR, ACTIVATION_PARAMS_ATTR, EPILOGUE_ACTIVATIONS, isEpilogueActivation } from '../ops/activation/epilogue.js';
+import { ACTIVATION_ATTR, ACTIVATION_PARAMS_ATTR } from '../ir/fovea-attributes.js';
+import { EPILOGUE_ACTIVATIONS, isEpilogueActivation } from '../ops/activation/epilogue.js';
 import type { UnaryParams } from '../ops/activation/unary.js';
 import { compact, externalNames, hasFovea, producerIndex, singleUse, useCounts, type RewriteOptions } from './graph-edit.js';
 

@@ -11,8 +11,8 @@
 // takes the other as its residual. The fused Conv takes the Add's place in the node order, where
 // both the Conv's inputs and the skip are already computed.
 import type { Graph, Node } from '../ir/types.js';
-import { ACTIVATION_ATTR } from '../ops/activation/epilogue.js';
-import { CONV_RESIDUAL_ATTR, CONV_RESIDUAL_INPUT } from '../ops/nn/conv.js';
+import { ACTIVATION_ATTR, RESIDUAL_ATTR } from '../ir/fovea-attributes.js';
+import { CONV_RESIDUAL_INPUT } from '../ops/nn/conv.js';
 import { compact, externalNames, hasFovea, producerIndex, singleUse, useCounts, type RewriteOptions } from './graph-edit.js';
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
@@ -37,11 +37,11 @@ export function fuseResidualAdd(g: Graph, o: RewriteOptions = {}): Graph {
       const pi = producer.get(c);
       const p = pi === undefined ? null : nodes[pi];
       if (!p || p.opType !== 'Conv' || p.domain !== '' || p.outputs[0] !== c || c === skip) continue;
-      if (!singleUse(c, uses, external) || hasFovea(p, ACTIVATION_ATTR) || hasFovea(p, CONV_RESIDUAL_ATTR)) continue;
+      if (!singleUse(c, uses, external) || hasFovea(p, ACTIVATION_ATTR) || hasFovea(p, RESIDUAL_ATTR)) continue;
       const inputs = [p.inputs[0], p.inputs[1], p.inputs[2] ?? ''];
       inputs[CONV_RESIDUAL_INPUT] = skip;
       nodes[pi!] = null;
-      nodes[i] = { ...p, inputs, outputs: [add.outputs[0]], attributes: { ...p.attributes, [CONV_RESIDUAL_ATTR]: 1 } };
+      nodes[i] = { ...p, inputs, outputs: [add.outputs[0]], attributes: { ...p.attributes, [RESIDUAL_ATTR]: 1 } };
       producer.set(add.outputs[0], i);
       values.delete(c);
       changed = true;

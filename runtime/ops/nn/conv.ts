@@ -31,6 +31,7 @@ import type { BufferRef, KernelBuilder, OpDef, TypeShape } from '../types.js';
 import type { DType, Node } from '../../ir/types.js';
 import { sizeOf } from '../../ir/types.js';
 import { attrInt } from '../attributes.js';
+import { RESIDUAL_ATTR } from '../../ir/fovea-attributes.js';
 import { ACTIVATION_ATTR, epilogueUniforms, parseEpilogue, type Epilogue } from '../activation/epilogue.js';
 import { InputError, LimitError, ShapeError } from '../../errors.js';
 import { grid } from '../../gpu/plan.js';
@@ -64,7 +65,7 @@ export interface ConvAttrs {
 /** Node attribute through which a fusion pass sets the epilogue activation (see epilogue.ts). */
 export const CONV_ACTIVATION_ATTR = ACTIVATION_ATTR;
 /** Node attribute (int, 1) marking input CONV_RESIDUAL_INPUT as a residual added in the epilogue. */
-export const CONV_RESIDUAL_ATTR = 'fovea.residual';
+export const CONV_RESIDUAL_ATTR = RESIDUAL_ATTR;
 export const CONV_RESIDUAL_INPUT = 3;
 
 export const CONV_ALGORITHMS = ['implicit-gemm', 'direct', 'depthwise', 'pointwise', 'im2col'] as const;
