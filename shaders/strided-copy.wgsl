@@ -1,6 +1,6 @@
 // Strided copy of a box of elements between two flat buffers (Transpose, Slice, Concat, Split,
-// Expand). Layout: src and dst are flat arrays of 4-byte elements, copied bitwise as u32 so the
-// same kernel serves f32, i32 and bool (u32 0/1) tensors. For every coordinate c of the box
+// Expand). Layout: src and dst are flat arrays of elements of type E, copied bitwise: u32 for the
+// 4-byte types (f32, i32, bool as u32 0/1), f16 for float16 values stored as f16. For every coordinate c of the box
 // `shape` (rank <= 8, outermost dim first, unused dims absent):
 //   dst[dst_offset + sum_d c[d] * dst_strides[d]] = src[src_offset + sum_d c[d] * src_strides[d]]
 // Source strides are signed (Slice with negative steps) and may be 0 (Expand's broadcast dims).
@@ -19,8 +19,8 @@ struct Params {
   dst_strides: array<vec4<u32>, 2>,
 }
 
-@group(0) @binding(0) var<storage, read> src: array<u32>;
-@group(0) @binding(1) var<storage, read_write> dst: array<u32>;
+@group(0) @binding(0) var<storage, read> src: array<{{E}}>;
+@group(0) @binding(1) var<storage, read_write> dst: array<{{E}}>;
 @group(0) @binding(2) var<uniform> params: Params;
 
 @compute @workgroup_size({{WG}})

@@ -17,9 +17,9 @@ struct Params {
 }
 
 @group(0) @binding(0) var<storage, read> cond: array<u32>;
-@group(0) @binding(1) var<storage, read> x0: array<u32>;
-@group(0) @binding(2) var<storage, read> x1: array<u32>;
-@group(0) @binding(3) var<storage, read_write> y: array<u32>;
+@group(0) @binding(1) var<storage, read> x0: array<{{E}}>;
+@group(0) @binding(2) var<storage, read> x1: array<{{E}}>;
+@group(0) @binding(3) var<storage, read_write> y: array<{{E}}>;
 @group(0) @binding(4) var<uniform> params: Params;
 
 @compute @workgroup_size({{WG}})

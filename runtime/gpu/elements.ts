@@ -32,6 +32,12 @@ export function storageBytes(dtype: DType, n: number, ctx: ElementContext): numb
   return Math.ceil((n * elementBytes(dtype, ctx)) / 4) * 4;
 }
 
+/** The WGSL type a data-movement kernel (copy, gather, pad, select) moves elements of `dtype` as:
+ * f16 where they are stored so, else 4-byte words (u32), copied bitwise. */
+export function moveType(dtype: DType, ctx: ElementContext): 'f16' | 'u32' {
+  return storageOf(dtype, ctx) === 'f16' ? 'f16' : 'u32';
+}
+
 /** The type a kernel computes a storage type's values in: f16 values are loaded as f32
  * (arithmetic in f32, rounded once when stored), the rest as they are. */
 export function computeOf(s: StorageType): 'f32' | 'i32' | 'u32' {

@@ -125,6 +125,15 @@ export function planGraph(g: Graph, limits: KernelLimits, options: KernelOptions
       if (!op.gpu || !node.outputs.slice(1).some(Boolean)) continue;
     }
     const attrs = op.parse(ctx);
+    if (!op.float16) {
+      const half = [...node.inputs, ...node.outputs].find((x) => x && storageOf(shapeOf(x).dtype, limits) === 'f16');
+      if (half) {
+        throw new UnsupportedOpError(
+          [{ op: node.opType, domain: node.domain, nodes: [node.name] }],
+          `${node.opType} has no float16 kernel yet ("${half}" is float16); run with shaderF16: false (float16 values stored as f32) or precision: 'float32'`,
+        );
+      }
+    }
     const k = kernelBuilder(node, g, limits, options, valueRef, alloc, dispatches, shapeOf, (id) => buffers[id].bytes, concatInPlace.get(node.name) ?? new Set());
     try {
       op.gpu!(k, attrs);

@@ -121,6 +121,10 @@ export interface OpDef<A = any> {
   /** Output 0 reuses input 0's buffer unchanged (Reshape, Flatten, Identity…): no dispatch for it.
    * A view's gpu(), if any, runs only when the node has further named outputs, and writes those. */
   view?: boolean;
+  /** Its kernels take float16 values in f16 storage (runtime/gpu/elements.ts). The planner refuses
+   * a node with an f16-stored value whose op does not say so (a typed error, never a kernel that
+   * would read f16 bits as f32); float16 stored as f32 (devices without shader-f16) runs anywhere. */
+  float16?: boolean;
   /** The names of its kernel variants, for the variant options (SessionOptions.forceAlgorithm,
    * convAlgorithm / convAlgorithmByNode): validated against these at create, generically. */
   variants?: readonly string[];

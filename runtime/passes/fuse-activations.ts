@@ -6,10 +6,10 @@
 // Elu, Selu, Softplus, the SiLU pattern Mul(x, Sigmoid(x)) (either operand order) as 'Silu', and
 // the HardSwish pattern Mul(x, HardSigmoid(x)) with HardSwish's alpha = 1/6 and beta = 0.5 (how
 // PyTorch exports nn.Hardswish below opset 14: MobileNetV3, LR-ASPP) as 'HardSwish'.
-// Conditions: the producer's output is float32 (or float16 for Conv, whose kernels compute the
-// epilogue in f32 and round once on store: runtime/ops/nn/conv.ts), is read by the activation alone (for the Mul
-// patterns: by the Sigmoid/HardSigmoid and the Mul alone, and the Sigmoid's output by the Mul
-// alone), and is no graph
+// Conditions: the producer's output is float32 or float16 (Conv's and the GEMMs' kernels compute
+// the epilogue in f32 and round once on store: runtime/ops/nn/conv.ts, shaders/gemm.wgsl), is read
+// by the activation alone (for the Mul patterns: by the Sigmoid/HardSigmoid and the Mul alone, and
+// the Sigmoid's output by the Mul alone), and is no graph
 // output or kept value; the producer has no activation yet. A producer with a fused residual
 // (fuse-residual-add runs first) takes the activation too: act(conv + bias + residual) is what
 // Relu(Add(Conv, skip)) computes.
@@ -60,7 +60,7 @@ export function fuseActivations(g: Graph, o: RewriteOptions = {}): Graph {
     const p = pi === undefined ? null : nodes[pi];
     if (!p || p.domain !== '' || !PRODUCERS.has(p.opType) || p.outputs[0] !== x || hasFovea(p, ACTIVATION_ATTR)) return undefined;
     const dtype = g.values.get(x)?.dtype;
-    return dtype === 'float32' || (dtype === 'float16' && p.opType === 'Conv') ? pi : undefined;
+    return dtype === 'float32' || dtype === 'float16' ? pi : undefined;
   };
   const fuse = (pi: number, at: number, out: string, name: string, params: number[], removed: string[]) => {
     const p = nodes[pi]!;

@@ -12,7 +12,7 @@ import { ModelBuilder } from '../util/onnx-builder.js';
 import { randomFloats } from '../util/rng.js';
 import { assertClose, checkAgainstReference, runReference, valuesOf } from '../util/reference.js';
 import { InferenceSession, Tensor } from '../../runtime/index.node.js';
-import { InputError } from '../../runtime/errors.js';
+import { InputError, UnsupportedOpError } from '../../runtime/errors.js';
 import { floatToHalf, roundToHalf } from '../../runtime/ir/half.js';
 
 const F16_TOL = { rtol: 2e-3, atol: 1e-3 };
@@ -102,6 +102,40 @@ for (const opts of STORAGE) {
   });
 }
 
+for (const opts of STORAGE) {
+  const tag = opts.shaderF16 ? 'f16 storage' : 'f32 storage';
+  test(`float16 data movement (Transpose, Slice, Concat copy, Pad, Gather, Where, Expand, Split, Tile) and Softmax (${tag})`, async () => {
+    const b = new ModelBuilder(13);
+    b.input('x', [2, 3, 5], 'float16');
+    const [t] = b.node('Transpose', ['x'], { perm: [0, 2, 1] }); // [2, 5, 3]
+    b.init('st', { dtype: 'int64', dims: [1], data: [1] });
+    b.init('en', { dtype: 'int64', dims: [1], data: [4] });
+    b.init('ax', { dtype: 'int64', dims: [1], data: [1] });
+    const [sl] = b.node('Slice', [t, 'st', 'en', 'ax']); // [2, 3, 3]
+    const [c] = b.node('Concat', [sl, sl], { axis: 2 }); // [2, 3, 6], batch 2: copied, not elided
+    b.init('pads', { dtype: 'int64', dims: [6], data: [0, 1, 0, 0, 0, 1] });
+    b.init('pv', { dtype: 'float16', dims: [], data: [0.75] });
+    const [p] = b.node('Pad', [c, 'pads', 'pv']); // [2, 4, 7]
+    b.init('gi', { dtype: 'int64', dims: [3], data: [3, 0, -1] });
+    const [g] = b.node('Gather', [p, 'gi'], { axis: 2 }); // [2, 4, 3]
+    b.init('cond', { dtype: 'bool', dims: [1, 4, 1], data: [1, 0, 1, 0] });
+    b.init('other', { dtype: 'float16', dims: [1], data: [-2] });
+    const [w] = b.node('Where', ['cond', g, 'other']);
+    b.init('shape', { dtype: 'int64', dims: [3], data: [2, 4, 6] });
+    const [e] = b.node('Expand', [w, 'shape'].map((v, i) => (i === 1 ? 'shape2' : v)));
+    b.init('shape2', { dtype: 'int64', dims: [3], data: [2, 4, 3] });
+    b.init('reps', { dtype: 'int64', dims: [3], data: [1, 1, 2] });
+    const [tl] = b.node('Tile', [e, 'reps']); // [2, 4, 6]
+    b.init('sp', { dtype: 'int64', dims: [2], data: [2, 4] });
+    const [s0, s1] = b.node('Split', [tl, 'sp'], { axis: 2 }, 2);
+    const [m] = b.node('Softmax', [s1], { axis: -1 });
+    b.node('Concat', [s0, m], { axis: 2 }, ['y']);
+    b.output('y', [2, 4, 6], 'float16');
+    const kernels = await checkAgainstReference(b.build(), { x: f16([2, 3, 5], 11) }, F16_TOL, opts);
+    if (opts.shaderF16) assert.ok(kernels.filter((k) => k.endsWith('f16')).length >= 8, kernels.join());
+  });
+}
+
 test('a float32 feed for a float16 input is an InputError naming both types', async () => {
   const b = new ModelBuilder(13);
   b.input('x', [4], 'float16');
@@ -153,4 +187,14 @@ test("precision 'float16' runs a float32 model in float16 (f16 kernels, half the
   const wantH = await runReference(h.build(), { x: xh });
   assertClose(valuesOf('float16', got.y.data as Uint16Array), valuesOf('float16', wantH.y.data as Uint16Array), F16_TOL, 'y');
   await assert.rejects(InferenceSession.create(model, { precision: 'int4' as 'auto' }), InputError);
+});
+
+test('an op without a float16 kernel refuses f16-stored values with a typed error naming it, and runs on the f32-storage path', async () => {
+  const b = new ModelBuilder(13);
+  b.input('x', [2, 8], 'float16');
+  b.node('ReduceMean', ['x'], { axes: [1] }, ['y']);
+  b.output('y', [2, 1], 'float16');
+  const model = b.build();
+  await assert.rejects(InferenceSession.create(model, { shaderF16: true }), (e: Error) => e instanceof UnsupportedOpError && /ReduceMean/.test(e.message) && /float16/.test((e as UnsupportedOpError).hint ?? ''));
+  await checkAgainstReference(model, { x: f16([2, 8], 5) }, F16_TOL, { shaderF16: false });
 });

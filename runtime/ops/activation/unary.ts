@@ -40,6 +40,7 @@ export function unaryOp<A extends UnaryParams>(def: {
 }): OpDef<A> {
   return {
     opType: def.opType,
+    float16: true,
     shapeInputs: def.shapeInputs,
     parse: def.parse ?? (() => ({}) as A),
     infer: (inputs: (TypeShape | undefined)[], _a: A, ctx: OpContext) => {

@@ -26,6 +26,7 @@ const PARAMS = ['scale', 'B', 'input_mean', 'input_var'];
 
 export const BatchNormalization: OpDef<BatchNormAttrs> = {
   opType: 'BatchNormalization',
+  float16: true,
   parse: (ctx) => {
     const node = ctx.node;
     const fail = (msg: string) => new ShapeError(msg, { op: node.opType, node: node.name, hint: 'export the model in inference (eval) mode' });

@@ -138,6 +138,7 @@ export function binaryOp(def: BinaryDef): OpDef<Record<string, never>> {
   const intOk = def.wgslInt !== undefined;
   return {
     opType: def.opType,
+    float16: true,
     // Opset < 7 forms had `broadcast`/`axis` attributes (limited broadcasting of B); the models
     // Fovea targets use opset >= 7 numpy broadcasting, which is what infer implements.
     parse: (ctx) => {

@@ -39,6 +39,7 @@ function f32Literal(n: number): string {
 export function variadicOp(def: VariadicDef): OpDef<Record<string, never>> {
   return {
     opType: def.opType,
+    float16: true,
     parse: () => ({}),
     infer: (inputs, _a, ctx) => {
       const xs = present(inputs, ctx);

@@ -348,6 +348,7 @@ function kTable(Cg: number, H: number, W: number, win: Window): Int32Array {
 
 export const Conv: OpDef<ConvAttrs> = {
   opType: 'Conv',
+  float16: true,
   variants: CONV_ALGORITHM_NAMES,
   parse(ctx) {
     return {

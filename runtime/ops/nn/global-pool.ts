@@ -21,6 +21,7 @@ const THREAD_MAX_SIZE = 1024;
 export function globalPoolOp(opType: string, max: boolean): OpDef<Record<string, never>> {
   return {
     opType,
+    float16: true,
     variants: ['globalpool-thread', 'globalpool-workgroup'],
     parse: () => ({}),
     infer(inputs, _a, ctx) {

@@ -59,6 +59,7 @@ export function poolOp<A extends PoolAttrs>(def: {
 }): OpDef<A> {
   return {
     opType: def.opType,
+    float16: true,
     parse: def.parse,
     infer(inputs, a, ctx) {
       def.check?.(ctx.node, a);

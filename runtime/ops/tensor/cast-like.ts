@@ -7,6 +7,7 @@ import { fail } from './util.js';
 
 export const CastLike: OpDef<Record<string, never>> = {
   opType: 'CastLike',
+  float16: true,
   parse: () => ({}),
   infer(inputs, _a, ctx): TypeShape[] {
     const [x, like] = inputs;

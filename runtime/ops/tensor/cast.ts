@@ -91,6 +91,7 @@ function targetOf(node: Node, opset: number): DType {
 
 export const Cast: OpDef<CastAttrs> = {
   opType: 'Cast',
+  float16: true,
   parse: (ctx) => ({ to: targetOf(ctx.node, ctx.opset) }),
   infer(inputs, a, ctx): TypeShape[] {
     const x = inputs[0]!;
