@@ -44,8 +44,10 @@ export interface IntConvIO {
   perChannel: boolean;
   xSigned: boolean;
   wSigned: boolean;
-  /** QLinear*: input indices of x_scale, w_scale, y_scale, y_zero_point; y's type; bias input. */
-  qlinear?: { xScale: number; wScale: number; yScale: number; yZp: number; signed: boolean; bias?: number };
+  /** QLinear* and QGemm: input indices of x_scale, w_scale, y_scale, y_zero_point (y_scale absent:
+   * QGemm's float output), y's type, the int32 bias input and its strides per output channel and
+   * per pixel (default [1, 0]: QLinearConv's B [M]), QGemm's alpha (default 1). */
+  qlinear?: { xScale: number; wScale: number; yScale?: number; yZp?: number; signed: boolean; bias?: number; biasStrides?: [number, number]; alpha?: number };
 }
 
 export function intConvAlgorithm(k: KernelBuilder): 'packed' | 'plain' {
@@ -69,15 +71,18 @@ export function emitIntConv(k: KernelBuilder, g: IntConvGeometry, io: IntConvIO)
     y: k.output(0),
   };
   if (q) {
-    Object.assign(bindings, { x_scale: k.input(q.xScale), w_scale: k.input(q.wScale), y_scale: k.input(q.yScale), y_zp: zpBuffer(k, q.yZp, 'y-zero-point') });
+    Object.assign(bindings, { x_scale: k.input(q.xScale), w_scale: k.input(q.wScale) });
+    if (q.yScale !== undefined) Object.assign(bindings, { y_scale: k.input(q.yScale), y_zp: q.yZp === undefined ? k.weight('y-zero-point', new Int32Array(1)) : zpBuffer(k, q.yZp, 'y-zero-point') });
     if (q.bias !== undefined) bindings.bias = k.input(q.bias);
   }
+  const requant = !!q && q.yScale !== undefined;
+  const floatOut = !!q && !requant;
   const [qmin, qmax] = q?.signed ? [-128, 127] : [0, 255];
   k.dispatch({
     shader: 'quant-conv',
-    variant: `${q ? 'qlinear' : 'integer'}-${algo}${g.KH * g.KW > 1 ? '' : '-1x1'}`,
+    variant: `${requant ? 'qlinear' : floatOut ? 'scaled' : 'integer'}-${algo}${g.KH * g.KW > 1 ? '' : '-1x1'}`,
     defines: {
-      WG, PACKED: algo === 'packed', QLINEAR: !!q, HAS_BIAS: q?.bias !== undefined,
+      WG, PACKED: algo === 'packed', SCALED: !!q, QLINEAR: requant, FLOAT_OUT: floatOut, HAS_BIAS: q?.bias !== undefined,
       XSHIFT: io.xSigned ? 0 : 128, WSHIFT: io.wSigned ? 0 : 128, QMIN: qmin, QMAX: qmax,
     },
     bindings,
@@ -90,6 +95,7 @@ export function emitIntConv(k: KernelBuilder, g: IntConvGeometry, io: IntConvIO)
       w_per_channel: io.perChannel ? 1 : 0,
       w_n: g.wl.batches ? g.OC * g.KH * g.KW * Math.ceil(g.Cg / 4) : 0,
       wsum_n: g.wl.batches ? g.OC : 0,
+      bias_oc: q?.biasStrides?.[0] ?? 1, bias_p: q?.biasStrides?.[1] ?? 0, alpha: q?.alpha ?? 1,
     },
     workgroups: grid(Math.ceil(total / WG), k.limits),
   });
