@@ -15,42 +15,12 @@
 // runs on raw values. Padding and the channels past Cg read x = zx: their term is 0 (ONNX
 // ConvInteger pads with the zero point). i32 arithmetic wraps, so the identity is exact whenever
 // the true sum fits in i32, as onnxruntime's i32 accumulator needs too.
-// QLINEAR: y = clamp(round((acc + bias) * (x_scale * w_scale / y_scale)) + y_zp, QMIN, QMAX) in f32
-// as onnxruntime computes it (round half to even); else y = acc.
+// The epilogue (zero-point terms, bias, requantisation or scaling) is store_output() of
+// quant-conv-io.wgsl.
 // Tiling: one output per invocation, {{WG}} per workgroup, 2D grid (flat_index).
 //#include prelude
 
-struct Params {
-  total: u32,
-  OC: i32, MG: i32, Cg: i32, CP4: i32,
-  OH: i32, OW: i32, IH: i32, IW: i32, KH: i32, KW: i32,
-  stride_h: i32, stride_w: i32, pad_h: i32, pad_w: i32, dil_h: i32, dil_w: i32,
-  x_n: i32, x_c: i32, x_h: i32, x_w: i32,
-  y_n: i32, y_c: i32, y_p: i32,
-  /** 1 where w's zero point (and QLINEAR's w scale) is per output channel, else 0. */
-  w_per_channel: i32,
-  /** Batch strides of the packed weights (words) and of wsum: 0 when every n shares w (a conv, a
-   * MatMul by a 2-D B), else one packed matrix per n (a batched MatMul). */
-  w_n: i32,
-  wsum_n: i32,
-}
-
-@group(0) @binding(0) var<storage, read> x: array<i32>;
-@group(0) @binding(1) var<storage, read> w: array<u32>;
-@group(0) @binding(2) var<storage, read> wsum: array<i32>;
-@group(0) @binding(3) var<storage, read> x_zp: array<i32>;
-@group(0) @binding(4) var<storage, read> w_zp: array<i32>;
-@group(0) @binding(5) var<storage, read_write> y: array<i32>;
-@group(0) @binding(6) var<uniform> params: Params;
-#if QLINEAR
-@group(0) @binding(7) var<storage, read> x_scale: array<f32>;
-@group(0) @binding(8) var<storage, read> w_scale: array<f32>;
-@group(0) @binding(9) var<storage, read> y_scale: array<f32>;
-@group(0) @binding(10) var<storage, read> y_zp: array<i32>;
-#endif
-#if HAS_BIAS
-@group(0) @binding(11) var<storage, read> bias: array<i32>;
-#endif
+//#include quant-conv-io
 
 fn dot4(v: vec4<i32>, packed: u32) -> i32 {
 #if PACKED
@@ -75,8 +45,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let ow = p % params.OW;
   let g = oc / params.MG;
   let zx = x_zp[0] - {{XSHIFT}};
-  let wc = oc * params.w_per_channel;
-  let zw = w_zp[wc] - {{WSHIFT}};
   let xg = n * params.x_n + g * params.Cg * params.x_c;
   var dot = 0;
   var sx = 0;
@@ -101,17 +69,5 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       }
     }
   }
-  let K = params.KH * params.KW * params.CP4 * 4;
-  var acc = dot - zw * sx - zx * wsum[n * params.wsum_n + oc] + K * zx * zw;
-  let out = n * params.y_n + oc * params.y_c + p * params.y_p;
-#if HAS_BIAS
-  acc += bias[oc];
-#endif
-#if QLINEAR
-  let m = x_scale[0] * w_scale[wc] / y_scale[0];
-  let q = round(f32(acc) * m) + f32(y_zp[0]);
-  y[out] = i32(clamp(q, {{QMIN}}.0, {{QMAX}}.0));
-#else
-  y[out] = acc;
-#endif
+  store_output(n, oc, p, dot, sx);
 }

@@ -2,7 +2,9 @@
 // QLinearSigmoid, QLinearLeakyRelu, and the requantising copy of QLinearConcat), all per-tensor:
 // y = clamp(round({{EXPR}}) + y_zp, QMIN, QMAX), round half to even, where EXPR is the op's
 // result divided by y_scale, written with da = f32(a - a_zp), db = f32(b - b_zp), the scales sa,
-// sb, sc (y's) and the uniform alpha (runtime/ops/quant/eltwise.ts).
+// sb, sc (y's) and the uniform alpha (runtime/ops/quant/eltwise.ts); BINARY also has the raw
+// values xa, xb (f32). EXPR_HAS_ZP: EXPR includes y_zp already, y = clamp(round(EXPR), QMIN, QMAX)
+// (QLinearAdd, rounded after the zero point is added as onnxruntime's MLAS kernel does).
 // Layout: x0 (a), x1 (b, BINARY only) and y are flat row-major i32 arrays (8-bit values); the
 // scales (f32) and zero points (i32) are 1-element buffers. Broadcasting as shaders/binary.wgsl:
 // out_strides / a_strides / b_strides of the coalesced dims (0 along broadcast dims), rank <= 8.
@@ -38,7 +40,11 @@ struct Params {
 #endif
 
 fn requant(v: f32) -> i32 {
+#if EXPR_HAS_ZP
+  return i32(clamp(round(v), {{QMIN}}.0, {{QMAX}}.0));
+#else
   return i32(clamp(round(v) + f32(y_zp[0]), {{QMIN}}.0, {{QMAX}}.0));
+#endif
 }
 
 @compute @workgroup_size({{WG}})
@@ -59,8 +65,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     ia += q * params.a_strides[d / 4u][d % 4u];
     ib += q * params.b_strides[d / 4u][d % 4u];
   }
-  let da = f32(x0[ia] - a_zp[0]);
-  let db = f32(x1[ib] - b_zp[0]);
+  let xa = f32(x0[ia]);
+  let xb = f32(x1[ib]);
+  // Exact in f32 (8-bit values and zero points), as f32(x - zp).
+  let da = xa - f32(a_zp[0]);
+  let db = xb - f32(b_zp[0]);
   let sb = b_scale[0];
   y[i] = requant({{EXPR}});
 #else

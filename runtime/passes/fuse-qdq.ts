@@ -16,18 +16,18 @@ import type { Graph, HostTensor, Node } from '../ir/types.js';
 import { sizeOf } from '../ir/types.js';
 import { compact, externalNames, producerIndex, singleUse, useCounts, type RewriteOptions } from './graph-edit.js';
 
-type Init = (name: string | undefined) => HostTensor | undefined;
+export type Init = (name: string | undefined) => HostTensor | undefined;
 
 const isQ8 = (t: HostTensor | undefined) => !!t && (t.dtype === 'int8' || t.dtype === 'uint8');
 const perTensor = (t: HostTensor | undefined) => !!t && t.dims.length <= 1 && sizeOf(t.dims) === 1;
 
 /** A default-domain QDQ node without the opset-21 blocked form. */
-function qdq(n: Node | undefined, op: string): n is Node {
+export function qdq(n: Node | undefined, op: string): n is Node {
   return !!n && n.opType === op && n.domain === '' && !n.attributes.block_size;
 }
 
 /** [scale, zero point] names of a per-tensor Q/DQ node whose parameters are constant, or undefined. */
-function perTensorParams(n: Node, init: Init): [string, string] | undefined {
+export function perTensorParams(n: Node, init: Init): [string, string] | undefined {
   const s = init(n.inputs[1]);
   const z = n.inputs[2] ? init(n.inputs[2]) : undefined;
   if (!s || s.dtype !== 'float32' || !perTensor(s)) return undefined;

@@ -8,8 +8,10 @@
 //     remove-identities, fold-batch-norm);
 //   'all' (the default): also the fusions into kernel epilogues (fuse-residual-add, then
 //     fuse-activations, so that Conv -> Add -> Relu becomes one Conv), and fuse-qdq (QDQ-quantized
-//     convs to QLinearConv), which runs before infer-shapes so that the weights' DequantizeLinear
-//     is still there (shape inference folds it into a float initializer).
+//     convs to QLinearConv) and fuse-qdq-ops (QDQ Add, Mul, Sigmoid, LeakyRelu, GlobalAveragePool,
+//     Concat to onnxruntime's QLinear* ops, as its QDQ transformer does), which run before
+//     infer-shapes so that the weights' DequantizeLinear is still there (shape inference folds it
+//     into a float initializer).
 import type { Graph } from '../ir/types.js';
 import { verifyGraph } from '../ir/verify.js';
 import { checkInferredTypes } from './check-inferred.js';
@@ -25,6 +27,7 @@ import { fuseResidualAdd } from './fuse-residual-add.js';
 import { fuseActivations } from './fuse-activations.js';
 import { removeDeadNodes } from './remove-dead-nodes.js';
 import { fuseQdq } from './fuse-qdq.js';
+import { fuseQdqOps } from './fuse-qdq-ops.js';
 import type { RewriteOptions } from './graph-edit.js';
 
 export type GraphOptimizationLevel = 'disabled' | 'basic' | 'all';
@@ -54,6 +57,7 @@ export const PASSES: Pass[] = [
   { name: 'sort-topologically', run: (g) => sortTopologically(g), shapesKnown: false },
   { name: 'bind-input-shapes', run: (g, o) => bindInputShapes(g, o), shapesKnown: false },
   { name: 'fuse-qdq', run: (g, o) => fuseQdq(g, o), shapesKnown: false, level: 'all' },
+  { name: 'fuse-qdq-ops', run: (g, o) => fuseQdqOps(g, o), shapesKnown: false, level: 'all' },
   { name: 'convert-precision', run: (g, o) => convertPrecision(g, o.precision), shapesKnown: false },
   { name: 'infer-shapes', run: (g, o) => inferShapes(g, o), shapesKnown: true },
   { name: 'absorb-boundary-casts', run: (g, o) => absorbBoundaryCasts(g, o), shapesKnown: true, level: 'basic' },

@@ -19,9 +19,11 @@ export function valuesOf(type: string, data: ArrayLike<number | bigint>): ArrayL
   return fromHalfBits(halfBitsOf(data as unknown as Tensor['data']));
 }
 
-/** Runs the model on onnxruntime-node's CPU provider. */
-export async function runReference(model: Uint8Array, feeds: Feeds): Promise<Record<string, { data: ArrayLike<number | bigint>; dims: readonly number[]; type: string }>> {
-  const s = await ort.InferenceSession.create(model, { executionProviders: ['cpu'], graphOptimizationLevel: 'disabled' });
+/** Runs the model on onnxruntime-node's CPU provider, with its graph optimisations off (each node
+ * as the ONNX spec defines it), or with `optimized` as a user's session runs it (e.g. QDQ groups
+ * fused into QLinear* kernels, which round differently from the float path). */
+export async function runReference(model: Uint8Array, feeds: Feeds, opts: { optimized?: boolean } = {}): Promise<Record<string, { data: ArrayLike<number | bigint>; dims: readonly number[]; type: string }>> {
+  const s = await ort.InferenceSession.create(model, { executionProviders: ['cpu'], graphOptimizationLevel: opts.optimized ? 'all' : 'disabled' });
   const out = await s.run(Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, toOrt(v)])));
   await s.release();
   return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, { data: v.data as ArrayLike<number>, dims: v.dims, type: v.type }]));

@@ -11,6 +11,7 @@ import { Log } from './log.js';
 import { Reciprocal } from './reciprocal.js';
 import { Floor } from './floor.js';
 import { Ceil } from './ceil.js';
+import { Round } from './round.js';
 import { Add } from './add.js';
 import { Sub } from './sub.js';
 import { Mul } from './mul.js';
@@ -44,7 +45,7 @@ import { ArgMax } from './arg-max.js';
 import { ArgMin } from './arg-min.js';
 
 export const mathOps: OpDef[] = [
-  Neg, Abs, Sqrt, Exp, Log, Reciprocal, Floor, Ceil,
+  Neg, Abs, Sqrt, Exp, Log, Reciprocal, Floor, Ceil, Round,
   Add, Sub, Mul, Div, Pow,
   BatchNormalization,
   ReduceMean, ReduceSum, ReduceMax, ReduceMin, ReduceProd, ReduceSumSquare, ReduceL1, ReduceL2, ReduceLogSum,

@@ -3,8 +3,9 @@
 // output zero point's; uint8 when absent), and the dispatch of shaders/quant-eltwise.wgsl.
 // The formulas follow onnxruntime's CPU kernels: values are dequantized, combined in f32 and
 // quantized again with y's scale and zero point (onnxruntime uses 256-entry tables for the unary
-// ops and MLAS kernels for Add/Mul, which can round a value at a .5 tie differently: within one
-// quantization step).
+// ops, which can round a value at a .5 tie differently: within one quantization step). A binary
+// op whose result depends on how onnxruntime splits a broadcast into spans (QLinearAdd) gives
+// its expression per span kind (`BroadcastSpan`).
 import type { KernelBuilder, OpDef, TypeShape } from '../types.js';
 import { sizeOf, stridesOf } from '../../ir/types.js';
 import { broadcastShapes } from '../attributes.js';
@@ -20,10 +21,27 @@ export interface EltwiseDef<A> {
   opType: string;
   /** Inputs (x, x_scale, x_zp, [b, b_scale, b_zp,] y_scale, y_zp): binary ops have 8. */
   binary: boolean;
-  /** f32 expression of da, db, sa, sb, sc, alpha: the result divided by y's scale. */
-  expr: string;
+  /** f32 expression of da, db (or the raw values xa, xb), sa, sb, sc, alpha: the result divided
+   * by y's scale; per broadcast span kind where the op's rounding depends on it. */
+  expr: string | ((span: BroadcastSpan) => string);
+  /** The expression already adds y's zero point (it is rounded as it is, then saturated). */
+  exprHasZp?: boolean;
   parse?: OpDef<A>['parse'];
   alpha?: (a: A) => number;
+}
+
+/** How onnxruntime's broadcast loop (InputBroadcaster, BroadcastLooper) hands a binary op its
+ * elements: both operands varying along the innermost span, or one of them constant over it
+ * (a 1-element operand, or one broadcast along the innermost coalesced dim). */
+export type BroadcastSpan = 'general' | 'scalarA' | 'scalarB';
+
+function spanKind(aShape: readonly number[], bShape: readonly number[], strides: number[][]): BroadcastSpan {
+  if (sizeOf(aShape) === 1) return 'scalarA';
+  if (sizeOf(bShape) === 1) return 'scalarB';
+  const last = strides[0].length - 1;
+  if (last >= 0 && strides[0][last] === 0) return 'scalarA';
+  if (last >= 0 && strides[1][last] === 0) return 'scalarB';
+  return 'general';
 }
 
 export function eltwiseOp<A = Record<string, never>>(def: EltwiseDef<A>): OpDef<A> {
@@ -57,24 +75,28 @@ export function eltwiseOp<A = Record<string, never>>(def: EltwiseDef<A>): OpDef<
       if (n === 0) return;
       const bindings = { x0: k.input(0), a_scale: k.input(1), a_zp: zpBuffer(k, 2, 'a-zp'), y_scale: k.input(yScale), y_zp: zpBuffer(k, yScale + 1, 'y-zp'), y: k.output(0) };
       const uniforms: Record<string, number | number[]> = { n, rank: 1, inner: n, y_outer: n, y_offset: 0, alpha: def.alpha?.(a) ?? 0 };
+      let span: BroadcastSpan = 'general';
       if (def.binary) {
         Object.assign(bindings, { x1: k.input(3), b_scale: k.input(4), b_zp: zpBuffer(k, 5, 'b-zp') });
         const out = k.outputs[0].shape;
         const { shape, strides } = coalesceDims(out, [broadcastStrides(k.inputs[0]!.shape, out), broadcastStrides(k.inputs[3]!.shape, out)]);
         if (shape.length > BINARY_MAX_RANK) fail(k.node, `${shape.length} non-mergeable broadcast dims, the kernel handles ${BINARY_MAX_RANK}`);
         Object.assign(uniforms, { rank: shape.length, out_strides: stridesOf(shape), a_strides: strides[0], b_strides: strides[1] });
+        span = spanKind(k.inputs[0]!.shape, k.inputs[3]!.shape, strides);
       }
-      dispatchEltwise(k, def.opType, def.binary, def.expr, bindings, uniforms);
+      const expr = typeof def.expr === 'string' ? def.expr : def.expr(span);
+      const variant = typeof def.expr === 'string' ? def.opType : `${def.opType}-${span}`;
+      dispatchEltwise(k, variant, def.binary, expr, bindings, uniforms, def.exprHasZp);
     },
   };
 }
 
-export function dispatchEltwise(k: KernelBuilder, variant: string, binary: boolean, expr: string, bindings: Parameters<KernelBuilder['dispatch']>[0]['bindings'], uniforms: Record<string, number | number[]>): void {
+export function dispatchEltwise(k: KernelBuilder, variant: string, binary: boolean, expr: string, bindings: Parameters<KernelBuilder['dispatch']>[0]['bindings'], uniforms: Record<string, number | number[]>, exprHasZp = false): void {
   const signed = k.outputs[0].dtype === 'int8';
   k.dispatch({
     shader: 'quant-eltwise',
     variant,
-    defines: { WG, BINARY: binary, EXPR: expr, QMIN: signed ? -128 : 0, QMAX: signed ? 127 : 255 },
+    defines: { WG, BINARY: binary, EXPR: expr, EXPR_HAS_ZP: exprHasZp, QMIN: signed ? -128 : 0, QMAX: signed ? 127 : 255 },
     bindings,
     // The stride arrays are read by BINARY only; the others leave them zero.
     uniforms: { out_strides: ZERO8, a_strides: ZERO8, b_strides: ZERO8, ...uniforms },

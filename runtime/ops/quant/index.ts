@@ -5,6 +5,7 @@ import { ConvInteger } from './conv-integer.js';
 import { DequantizeLinear } from './dequantize-linear.js';
 import { DynamicQuantizeLinear } from './dynamic-quantize-linear.js';
 import { MatMulInteger } from './mat-mul-integer.js';
+import { QGemm } from './q-gemm.js';
 import { QLinearAdd } from './q-linear-add.js';
 import { QLinearAveragePool } from './q-linear-average-pool.js';
 import { QLinearConcat } from './q-linear-concat.js';
@@ -16,4 +17,4 @@ import { QLinearSigmoid } from './q-linear-sigmoid.js';
 import { QLinearMatMul } from './q-linear-mat-mul.js';
 import { QuantizeLinear } from './quantize-linear.js';
 
-export const quantOps: OpDef[] = [ConvInteger, DequantizeLinear, DynamicQuantizeLinear, MatMulInteger, QLinearAdd, QLinearAveragePool, QLinearConcat, QLinearConv, QLinearGlobalAveragePool, QLinearLeakyRelu, QLinearMatMul, QLinearMul, QLinearSigmoid, QuantizeLinear];
+export const quantOps: OpDef[] = [ConvInteger, DequantizeLinear, DynamicQuantizeLinear, MatMulInteger, QGemm, QLinearAdd, QLinearAveragePool, QLinearConcat, QLinearConv, QLinearGlobalAveragePool, QLinearLeakyRelu, QLinearMatMul, QLinearMul, QLinearSigmoid, QuantizeLinear];

@@ -1,15 +1,18 @@
 // The integer convolution kernel shared by ConvInteger, MatMulInteger, QLinearConv and
 // QLinearMatMul (shaders/quant-conv.wgsl): geometry of a conv or a MatMul as one strided 2-D
 // window, the packed weights (int-pack.ts), the zero points, and (QLinear*) the requantisation.
-// Kernel variants (session option forceAlgorithm): 'packed' (WGSL dot4I8Packed, the default where
-// the packed_4x8_integer_dot_product language feature exists) and 'plain' (i32 products).
+// Kernel variants (session option forceAlgorithm): 'tiled' (shaders/quant-conv-tiled.wgsl: 4
+// output channels x 4 pixels per invocation on dot4I8Packed), 'packed' (quant-conv.wgsl, one
+// output per invocation on dot4I8Packed) and 'plain' (quant-conv.wgsl with i32 products, for
+// devices without WGSL's packed_4x8_integer_dot_product). The choice is intConvAlgorithm's.
 import type { BufferRef, KernelBuilder } from '../types.js';
 import { sizeOf } from '../../ir/types.js';
 import { grid } from '../../gpu/plan.js';
 import { packedWeights, type WeightLayout } from './int-pack.js';
 import { zpBuffer } from './util.js';
 
-export const INT_CONV_ALGORITHMS = ['packed', 'plain'] as const;
+export const INT_CONV_ALGORITHMS = ['tiled', 'packed', 'plain'] as const;
+export type IntConvAlgorithm = (typeof INT_CONV_ALGORITHMS)[number];
 const WG = 64;
 
 /** One integer conv (or MatMul) as the shader sees it. */
@@ -44,20 +47,28 @@ export interface IntConvIO {
   perChannel: boolean;
   xSigned: boolean;
   wSigned: boolean;
-  /** QLinear*: input indices of x_scale, w_scale, y_scale, y_zero_point; y's type; bias input. */
-  qlinear?: { xScale: number; wScale: number; yScale: number; yZp: number; signed: boolean; bias?: number };
+  /** QLinear* and QGemm: input indices of x_scale, w_scale, y_scale, y_zero_point (y_scale absent:
+   * QGemm's float output), y's type, the int32 bias input and its strides per output channel and
+   * per pixel (default [1, 0]: QLinearConv's B [M]), QGemm's alpha (default 1). */
+  qlinear?: { xScale: number; wScale: number; yScale?: number; yZp?: number; signed: boolean; bias?: number; biasStrides?: [number, number]; alpha?: number };
 }
 
-export function intConvAlgorithm(k: KernelBuilder): 'packed' | 'plain' {
+/** The kernel of one integer conv / MatMul, in one place. Without packed_4x8_integer_dot_product
+ * only 'plain' compiles. Otherwise 'tiled' wherever its 4x4 block is filled (at least 4 output
+ * channels per group and 4 output pixels): measured on lavapipe (bench/int8-layers.ts) it is the
+ * faster one on every ResNet-style 1x1 and 3x3 layer; depthwise convs (1 channel per group) would
+ * leave 3 of its 4 channel lanes idle and stay on 'packed'. forceAlgorithm overrides the rule. */
+export function intConvAlgorithm(k: KernelBuilder, g?: IntConvGeometry): IntConvAlgorithm {
   const f = k.options.forceAlgorithm;
-  if (f === 'packed' || f === 'plain') return f;
-  return k.limits.packedDot4x8 ? 'packed' : 'plain';
+  if (!k.limits.packedDot4x8) return 'plain';
+  if (f === 'tiled' || f === 'packed' || f === 'plain') return f;
+  return g && g.MG >= 4 && g.OH * g.OW >= 4 ? 'tiled' : 'packed';
 }
 
 export function emitIntConv(k: KernelBuilder, g: IntConvGeometry, io: IntConvIO): void {
   const total = g.batch * g.OC * g.OH * g.OW;
   if (total === 0) return;
-  const algo = intConvAlgorithm(k);
+  const algo = intConvAlgorithm(k, g);
   const { w, wsum } = packedWeights(k, io.w, { ...g.wl, shift: io.wSigned ? 0 : 128 });
   const q = io.qlinear;
   const bindings: Record<string, BufferRef> = {
@@ -69,15 +80,21 @@ export function emitIntConv(k: KernelBuilder, g: IntConvGeometry, io: IntConvIO)
     y: k.output(0),
   };
   if (q) {
-    Object.assign(bindings, { x_scale: k.input(q.xScale), w_scale: k.input(q.wScale), y_scale: k.input(q.yScale), y_zp: zpBuffer(k, q.yZp, 'y-zero-point') });
+    Object.assign(bindings, { x_scale: k.input(q.xScale), w_scale: k.input(q.wScale) });
+    if (q.yScale !== undefined) Object.assign(bindings, { y_scale: k.input(q.yScale), y_zp: q.yZp === undefined ? k.weight('y-zero-point', new Int32Array(1)) : zpBuffer(k, q.yZp, 'y-zero-point') });
     if (q.bias !== undefined) bindings.bias = k.input(q.bias);
   }
+  const requant = !!q && q.yScale !== undefined;
+  const floatOut = !!q && !requant;
   const [qmin, qmax] = q?.signed ? [-128, 127] : [0, 255];
+  const tiled = algo === 'tiled';
+  // 'tiled': one invocation per block of 4 channels (within a group) x 4 pixels.
+  const invocations = tiled ? g.batch * (g.OC / g.MG) * Math.ceil(g.MG / 4) * Math.ceil((g.OH * g.OW) / 4) : total;
   k.dispatch({
-    shader: 'quant-conv',
-    variant: `${q ? 'qlinear' : 'integer'}-${algo}${g.KH * g.KW > 1 ? '' : '-1x1'}`,
+    shader: tiled ? 'quant-conv-tiled' : 'quant-conv',
+    variant: `${requant ? 'qlinear' : floatOut ? 'scaled' : 'integer'}-${algo}${g.KH * g.KW > 1 ? '' : '-1x1'}`,
     defines: {
-      WG, PACKED: algo === 'packed', QLINEAR: !!q, HAS_BIAS: q?.bias !== undefined,
+      WG, ...(tiled ? {} : { PACKED: algo === 'packed' }), SCALED: !!q, QLINEAR: requant, FLOAT_OUT: floatOut, HAS_BIAS: q?.bias !== undefined,
       XSHIFT: io.xSigned ? 0 : 128, WSHIFT: io.wSigned ? 0 : 128, QMIN: qmin, QMAX: qmax,
     },
     bindings,
@@ -90,8 +107,9 @@ export function emitIntConv(k: KernelBuilder, g: IntConvGeometry, io: IntConvIO)
       w_per_channel: io.perChannel ? 1 : 0,
       w_n: g.wl.batches ? g.OC * g.KH * g.KW * Math.ceil(g.Cg / 4) : 0,
       wsum_n: g.wl.batches ? g.OC : 0,
+      bias_oc: q?.biasStrides?.[0] ?? 1, bias_p: q?.biasStrides?.[1] ?? 0, alpha: q?.alpha ?? 1,
     },
-    workgroups: grid(Math.ceil(total / WG), k.limits),
+    workgroups: grid(Math.ceil(invocations / WG), k.limits),
   });
 }
 

@@ -1,0 +1,76 @@
+// Bindings, parameters and the epilogue shared by the integer conv / matrix-product kernels
+// (quant-conv.wgsl: one output per invocation; quant-conv-tiled.wgsl: register tiles). The data
+// layout is described in quant-conv.wgsl.
+// Epilogue, from the raw sums dot = Σ x·w and sx = Σ x over the K = KT*CP4*4 slots:
+// acc = dot - zw·sx - zx·wsum + K·zx·zw (+ bias, int32, element oc*bias_oc + p*bias_p: QLinearConv's
+// B [M] or QGemm's C broadcast to [M, N]). QLINEAR stores clamp(round(acc * m) + y_zp, QMIN, QMAX)
+// with m = alpha * x_scale * w_scale / y_scale (alpha is QGemm's, else 1), round half to even as
+// onnxruntime's requantisation; FLOAT_OUT (QGemm without y_scale) stores f32(acc) * alpha *
+// x_scale * w_scale; otherwise the i32 acc itself.
+
+struct Params {
+  total: u32,
+  OC: i32, MG: i32, Cg: i32, CP4: i32,
+  OH: i32, OW: i32, IH: i32, IW: i32, KH: i32, KW: i32,
+  stride_h: i32, stride_w: i32, pad_h: i32, pad_w: i32, dil_h: i32, dil_w: i32,
+  x_n: i32, x_c: i32, x_h: i32, x_w: i32,
+  y_n: i32, y_c: i32, y_p: i32,
+  /** 1 where w's zero point (and QLINEAR's w scale) is per output channel, else 0. */
+  w_per_channel: i32,
+  /** Batch strides of the packed weights (words) and of wsum: 0 when every n shares w (a conv, a
+   * MatMul by a 2-D B), else one packed matrix per n (a batched MatMul). */
+  w_n: i32,
+  wsum_n: i32,
+  bias_oc: i32, bias_p: i32,
+  alpha: f32,
+}
+
+@group(0) @binding(0) var<storage, read> x: array<i32>;
+@group(0) @binding(1) var<storage, read> w: array<u32>;
+@group(0) @binding(2) var<storage, read> wsum: array<i32>;
+@group(0) @binding(3) var<storage, read> x_zp: array<i32>;
+@group(0) @binding(4) var<storage, read> w_zp: array<i32>;
+#if FLOAT_OUT
+@group(0) @binding(5) var<storage, read_write> y: array<f32>;
+#else
+@group(0) @binding(5) var<storage, read_write> y: array<i32>;
+#endif
+@group(0) @binding(6) var<uniform> params: Params;
+#if SCALED
+@group(0) @binding(7) var<storage, read> x_scale: array<f32>;
+@group(0) @binding(8) var<storage, read> w_scale: array<f32>;
+#endif
+#if QLINEAR
+@group(0) @binding(9) var<storage, read> y_scale: array<f32>;
+@group(0) @binding(10) var<storage, read> y_zp: array<i32>;
+#endif
+#if HAS_BIAS
+@group(0) @binding(11) var<storage, read> bias: array<i32>;
+#endif
+
+/** Stores output (n, oc, p) from its raw sums (see the header). */
+fn store_output(n: i32, oc: i32, p: i32, dot: i32, sx: i32) {
+  let zx = x_zp[0] - {{XSHIFT}};
+  let wc = oc * params.w_per_channel;
+  let zw = w_zp[wc] - {{WSHIFT}};
+  let K = params.KH * params.KW * params.CP4 * 4;
+  var acc = dot - zw * sx - zx * wsum[n * params.wsum_n + oc] + K * zx * zw;
+#if HAS_BIAS
+  acc += bias[oc * params.bias_oc + p * params.bias_p];
+#endif
+  let out = n * params.y_n + oc * params.y_c + p * params.y_p;
+#if SCALED
+  var m = params.alpha * x_scale[0] * w_scale[wc];
+#endif
+#if QLINEAR
+  m = m / y_scale[0];
+  let q = round(f32(acc) * m) + f32(y_zp[0]);
+  y[out] = i32(clamp(q, {{QMIN}}.0, {{QMAX}}.0));
+#else
+#if FLOAT_OUT
+  y[out] = f32(acc) * m;
+#else
+  y[out] = acc;
+#endif
+#endif
+}
