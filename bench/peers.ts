@@ -40,26 +40,21 @@ async function loadOrtWeb(): Promise<typeof import('onnxruntime-web')> {
   return ort;
 }
 
-export async function ortWebSession(model: Uint8Array, inputName: string): Promise<PeerSession> {
-  ortWeb ??= loadOrtWeb();
-  const ort = await ortWeb;
-  const s = await ort.InferenceSession.create(model, { executionProviders: ['webgpu'], graphOptimizationLevel: 'all' });
-  const outName = s.outputNames[0];
-  return {
-    async run(input, dims) {
-      const out = await s.run({ [inputName]: new ort.Tensor('float32', input, dims) });
-      return out[outName].data as Float32Array;
-    },
-    release: () => s.release(),
-  };
+/** onnxruntime-web's WebGPU provider in Node (over dawn.node). */
+export function ortWebSession(model: Uint8Array, inputName: string): Promise<PeerSession> {
+  return ortWebProvider(model, inputName, 'webgpu', 1);
 }
 
 /** onnxruntime-web's wasm provider (SIMD, 2 threads), in Node: the CPU peer of a web page. */
-export async function ortWasmSession(model: Uint8Array, inputName: string): Promise<PeerSession> {
+export function ortWasmSession(model: Uint8Array, inputName: string): Promise<PeerSession> {
+  return ortWebProvider(model, inputName, 'wasm', 2);
+}
+
+async function ortWebProvider(model: Uint8Array, inputName: string, provider: 'webgpu' | 'wasm', threads: number): Promise<PeerSession> {
   ortWeb ??= loadOrtWeb();
   const ort = await ortWeb;
-  ort.env.wasm.numThreads = 2;
-  const s = await ort.InferenceSession.create(model, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+  ort.env.wasm.numThreads = threads;
+  const s = await ort.InferenceSession.create(model, { executionProviders: [provider], graphOptimizationLevel: 'all' });
   const outName = s.outputNames[0];
   return {
     async run(input, dims) {

@@ -9,10 +9,10 @@ export type { TensorType, TensorData, TensorLocation, GpuBufferTensorOptions } f
 export * from './errors.js';
 export { registeredOps } from './ops/registry.js';
 export { acquireDevice } from './gpu/device.js';
-export { tensorFromImage, tensorFromPixels, resizePixels, readPixels, IMAGENET_MEAN, IMAGENET_STD } from './image.js';
-export type { ImageLike, PixelData, ImageTensorOptions } from './image.js';
-export { Classifier, classify, loadLabels, parseLabels, probabilities, topK, describeInput } from './classifier.js';
-export type { ClassifierOptions, ClassifierInput, Prediction, LabelsFile } from './classifier.js';
-export { defineClassifierElement } from './classifier-element.js';
-export type { FoveaClassifierElement, ClassifierElementState } from './classifier-element.js';
-export { IMAGENET_LABELS } from './imagenet-labels.js';
+export { tensorFromImage, tensorFromPixels, resizePixels, readPixels, IMAGENET_MEAN, IMAGENET_STD } from './app/image.js';
+export type { ImageLike, PixelData, ImageTensorOptions } from './app/image.js';
+export { Classifier, classify, loadLabels, parseLabels, probabilities, topK, describeInput } from './app/classifier.js';
+export type { ClassifierOptions, ClassifierInput, Prediction, LabelsFile } from './app/classifier.js';
+export { defineClassifierElement } from './app/classifier-element.js';
+export type { FoveaClassifierElement, ClassifierElementState } from './app/classifier-element.js';
+export { IMAGENET_LABELS } from './app/imagenet-labels.js';

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Generates runtime/imagenet-labels.ts: the 1000 ImageNet-1k (ILSVRC 2012) class names, in the
+"""Generates runtime/app/imagenet-labels.ts: the 1000 ImageNet-1k (ILSVRC 2012) class names, in the
 class-index order of torchvision's and the ONNX model zoo's classifiers, taken from Debian's
 python3-torchvision (torchvision/models/_meta.py, `_IMAGENET_CATEGORIES`) rather than typed by
 hand. The file is committed; rerun this script to regenerate it:
@@ -13,7 +13,7 @@ import os
 import sys
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OUT = os.path.join(REPO, "runtime", "imagenet-labels.ts")
+OUT = os.path.join(REPO, "runtime", "app", "imagenet-labels.ts")
 
 
 def categories() -> list:

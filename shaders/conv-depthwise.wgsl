@@ -3,7 +3,9 @@
 //   y[b, oc, oh, ow] = act(bias[oc] + sum_{kh, kw} w[oc, 0, kh, kw] * x[b, oc / MULT, oh*SH - pad_h + kh*DH, ow*SW - pad_w + kw*DW] + residual)
 // MULT (uniform `mult`) is the channel multiplier M / C: output channel oc reads input channel oc / mult.
 // Layout: x is [N, C, H, W]; w is the ONNX [M, 1, KH, KW]; bias is [M]; y (and the residual) is
-// [N, M, OH, OW]. Out-of-image taps count as 0.
+// [N, M, OH, OW]. Out-of-image taps count as 0. All are arrays of S (or vec4<S>), the values'
+// storage type (f32, or f16 for float16 values on devices with shader-f16), loaded as f32; the
+// registers and accumulators are f32, and y is rounded once when stored.
 // Tiling: one invocation computes a {{PH}}x{{PW}} patch of one output plane (b, oc); patches are
 // numbered along ow, then oh, then planes, and {{WG}} consecutive patches form a workgroup (a flat
 // 2-D grid, see flat_index). The invocation holds the plane's KH*KW weights and its PH*PW
@@ -29,6 +31,8 @@
 //#include prelude
 //#include epilogue
 
+alias S = {{S}};
+
 struct Params {
   C: u32,
   H: u32,
@@ -48,25 +52,25 @@ struct Params {
 }
 
 #if VEC_X
-@group(0) @binding(0) var<storage, read> x: array<vec4<f32>>;
+@group(0) @binding(0) var<storage, read> x: array<vec4<S>>;
 #else
-@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(0) var<storage, read> x: array<S>;
 #endif
-@group(0) @binding(1) var<storage, read> w: array<f32>;
+@group(0) @binding(1) var<storage, read> w: array<S>;
 #if HAS_BIAS
-@group(0) @binding(2) var<storage, read> bias: array<f32>;
+@group(0) @binding(2) var<storage, read> bias: array<S>;
 #endif
 #if VEC_Y
-@group(0) @binding(3) var<storage, read_write> y: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read_write> y: array<vec4<S>>;
 #else
-@group(0) @binding(3) var<storage, read_write> y: array<f32>;
+@group(0) @binding(3) var<storage, read_write> y: array<S>;
 #endif
 @group(0) @binding(4) var<uniform> params: Params;
 #if HAS_RESIDUAL
 #if VEC_Y
-@group(0) @binding(5) var<storage, read> residual: array<vec4<f32>>;
+@group(0) @binding(5) var<storage, read> residual: array<vec4<S>>;
 #else
-@group(0) @binding(5) var<storage, read> residual: array<f32>;
+@group(0) @binding(5) var<storage, read> residual: array<S>;
 #endif
 #endif
 
@@ -106,7 +110,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 
   var wr: array<f32, KH * KW>;
   for (var i = 0u; i < KH * KW; i++) {
-    wr[i] = w[oc * KH * KW + i];
+    wr[i] = f32(w[oc * KH * KW + i]);
   }
   var acc: array<f32, PH * PW>;
   for (var i = 0u; i < PH * PW; i++) {
@@ -126,7 +130,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     for (var q = 0u; q < NQ; q++) {
       let qi = q0 + i32(q);
       let ok = rowok && qi >= 0 && qi < Wi / 4;
-      quads[q] = select(vec4<f32>(0.0), x[u32(select(0, rowbase / 4 + qi, ok))], ok);
+      quads[q] = select(vec4<f32>(0.0), vec4<f32>(x[u32(select(0, rowbase / 4 + qi, ok))]), ok);
     }
     for (var ic = 0u; ic < IPW; ic++) {
       row[ic] = quads[(XOFF + ic) / 4u][(XOFF + ic) % 4u];
@@ -135,7 +139,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     for (var ic = 0u; ic < IPW; ic++) {
       let iw = iw0 + i32(ic);
       let ok = rowok && iw >= 0 && iw < Wi;
-      row[ic] = select(0.0, x[u32(select(0, rowbase + iw, ok))], ok);
+      row[ic] = select(0.0, f32(x[u32(select(0, rowbase + iw, ok))]), ok);
     }
 #endif
     // Input row ir serves output row r through kernel row kh when r*SH + kh*DH = ir.
@@ -153,7 +157,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   }
 
 #if HAS_BIAS
-  let bv = bias[oc];
+  let bv = f32(bias[oc]);
 #else
   let bv = 0.0;
 #endif
@@ -165,9 +169,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let o4 = (ybase + oh * params.OW + ow0) / 4u;
     var v = vec4<f32>(acc[r * 4u], acc[r * 4u + 1u], acc[r * 4u + 2u], acc[r * 4u + 3u]) + bv;
 #if HAS_RESIDUAL
-    v += residual[o4];
+    v += vec4<f32>(residual[o4]);
 #endif
-    y[o4] = vec4<f32>(epilogue_activation(v.x), epilogue_activation(v.y), epilogue_activation(v.z), epilogue_activation(v.w));
+    y[o4] = vec4<S>(vec4<f32>(epilogue_activation(v.x), epilogue_activation(v.y), epilogue_activation(v.z), epilogue_activation(v.w)));
   }
 #else
   for (var r = 0u; r < PH; r++) {
@@ -178,9 +182,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       if (ow >= params.OW) { break; }
       let o = ybase + oh * params.OW + ow;
 #if HAS_RESIDUAL
-      y[o] = epilogue_activation(acc[r * PW + j] + bv + residual[o]);
+      y[o] = S(epilogue_activation(acc[r * PW + j] + bv + f32(residual[o])));
 #else
-      y[o] = epilogue_activation(acc[r * PW + j] + bv);
+      y[o] = S(epilogue_activation(acc[r * PW + j] + bv));
 #endif
     }
   }

@@ -5,13 +5,17 @@
 // variant (tests compare the other kernels with it): slower, with no tiling to get wrong.
 // Layout: x is [N, C, D, H, W], w is the ONNX [M, Cg, KD, KH, KW], bias is [M], y (and the
 // residual) is [N, M, OD, OH, OW]; the flat output index is decoded into (b, oc, od, oh, ow).
-// Out-of-volume taps count as 0.
+// Out-of-volume taps count as 0. All five are arrays of S, the values' storage type (f32, or f16
+// for float16 values on devices with shader-f16), loaded as f32; the sum is accumulated in f32 and
+// rounded once when y is stored.
 // Tiling: {{WG}} outputs per workgroup, 2-D grid of workgroups (see flat_index).
 // Epilogue: y = act(acc + bias + residual): the bias when HAS_BIAS, the residual (a tensor of
 // y's shape, read at y's index) when HAS_RESIDUAL, and act the fused activation of
 // shaders/epilogue.wgsl (identity by default).
 //#include prelude
 //#include epilogue
+
+alias S = {{S}};
 
 struct Params {
   total: u32,
@@ -42,15 +46,15 @@ struct Params {
   act_gamma: f32,
 }
 
-@group(0) @binding(0) var<storage, read> x: array<f32>;
-@group(0) @binding(1) var<storage, read> w: array<f32>;
+@group(0) @binding(0) var<storage, read> x: array<S>;
+@group(0) @binding(1) var<storage, read> w: array<S>;
 #if HAS_BIAS
-@group(0) @binding(2) var<storage, read> bias: array<f32>;
+@group(0) @binding(2) var<storage, read> bias: array<S>;
 #endif
-@group(0) @binding(3) var<storage, read_write> y: array<f32>;
+@group(0) @binding(3) var<storage, read_write> y: array<S>;
 @group(0) @binding(4) var<uniform> params: Params;
 #if HAS_RESIDUAL
-@group(0) @binding(5) var<storage, read> residual: array<f32>;
+@group(0) @binding(5) var<storage, read> residual: array<S>;
 #endif
 
 @compute @workgroup_size({{WG}})
@@ -75,7 +79,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let KHW = params.KH * params.KW;
   let KDHW = params.KD * KHW;
 #if HAS_BIAS
-  var acc = bias[oc];
+  var acc = f32(bias[oc]);
 #else
   var acc = 0.0;
 #endif
@@ -93,14 +97,14 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         for (var kw = 0u; kw < params.KW; kw++) {
           let iw = iw0 + i32(kw) * params.dil_w;
           if (iw < 0 || iw >= Wi) { continue; }
-          acc += x[xrow + u32(iw)] * w[wrow + kw];
+          acc += f32(x[xrow + u32(iw)]) * f32(w[wrow + kw]);
         }
       }
     }
   }
 #if HAS_RESIDUAL
-  y[i] = epilogue_activation(acc + residual[i]);
+  y[i] = S(epilogue_activation(acc + f32(residual[i])));
 #else
-  y[i] = epilogue_activation(acc);
+  y[i] = S(epilogue_activation(acc));
 #endif
 }

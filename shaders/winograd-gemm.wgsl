@@ -5,7 +5,8 @@
 // Layout: u is the transformed filter G g Gᵀ, [points, C, Mp] with Mp = M rounded up to a
 // multiple of 4 (zeros past M), built once on the host; v is [points, C, Pp] from
 // shaders/winograd-input.wgsl (Pp a multiple of 4); prod is [points, M, Pp]. All three are read
-// and written as vec4s: u along m, v and prod along p.
+// and written as vec4s: u along m, v and prod along p. All three are f32 whatever the conv's
+// element type (float16 convs too: runtime/ops/nn/conv-winograd.ts says why).
 // Tiling: as shaders/conv2d.wgsl's implicit GEMM. A workgroup computes a {{TM}}x{{TN}} tile of one
 // point's product with 64 threads, each an 8x8 register tile: rows tm*4..+3 and TM/2 + tm*4..+3,
 // columns tn*4..+3 and TN/2 + tn*4..+3. C advances in chunks of {{TK}}: the chunks of u (TK x TM)

@@ -8,13 +8,17 @@
 // patches overlap by 2); taps outside the image read 0, which is the conv's zero padding.
 // v is [ALPHA*ALPHA, C, Pp]: transform point xi = i*ALPHA + j (element (i, j) of Bᵀ d B), then
 // channel, then tile, so that each point's slice is the C x Pp right-hand matrix of the GEMM.
-// Columns p >= P are written as zeros.
+// Columns p >= P are written as zeros. x is an array of S, the values' storage type (f32, or
+// f16 for float16 values on devices with shader-f16), loaded as f32; v is f32 scratch in every
+// case (the transform's sums, up to 100x the inputs for F(4x4), keep f32 precision for the GEMM).
 // Tiling: one invocation per (c, p) (p fastest, so neighbouring invocations write neighbouring
 // elements of each point's row), 64 per workgroup, flat list of workgroups (flat_index).
 // The 2-D transform runs as two passes of the 1-D one over rows held in vec4s: Bᵀ d combines
 // the rows of d (a row of 6 as two vec4s, the second half-used), then the same combination of
 // the rows of (Bᵀ d)ᵀ gives (Bᵀ d B)ᵀ, whose row k, element i is element (i, k) of Bᵀ d B.
 //#include prelude
+
+alias S = {{S}};
 
 struct Params {
   C: u32,
@@ -29,7 +33,7 @@ struct Params {
   total: u32,
 }
 
-@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(0) var<storage, read> x: array<S>;
 @group(0) @binding(1) var<storage, read_write> v: array<f32>;
 @group(0) @binding(2) var<uniform> params: Params;
 
@@ -39,7 +43,7 @@ const WG: u32 = 64u;
 fn tap(base: u32, ih: i32, iw: i32) -> f32 {
   let ok = ih >= 0 && ih < i32(params.H) && iw >= 0 && iw < i32(params.W);
   let idx = select(0u, base + u32(ih) * params.W + u32(iw), ok);
-  return select(0.0, x[idx], ok);
+  return select(0.0, f32(x[idx]), ok);
 }
 
 fn taps4(base: u32, ih: i32, iw: i32) -> vec4<f32> {

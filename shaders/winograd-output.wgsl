@@ -5,7 +5,9 @@
 // output channel, tile); tile p = (b, th, tw) flattened, P of them. y is the NCHW output
 // [N, M, OH, OW]; tile (th, tw) covers rows th*M_OUT.., columns tw*M_OUT.., and its outputs past
 // OH or OW (the ragged last row and column of tiles) are not stored. bias is [M]; residual has
-// y's shape and is read at y's index.
+// y's shape and is read at y's index. prod is f32 scratch; y, bias and the residual are arrays of
+// S, the values' storage type (f32, or f16 for float16 values on devices with shader-f16), loaded
+// as f32; the epilogue computes in f32 and rounds once when it stores y.
 // Tiling: one invocation per (m, p) (p fastest, so neighbouring invocations read neighbouring
 // elements of prod), 64 per workgroup, flat list of workgroups (flat_index).
 // The 2-D transform runs as two passes of the 1-D one over rows held in vec4s, as in
@@ -15,6 +17,8 @@
 // act the fused activation of shaders/epilogue.wgsl, exactly as the other conv kernels.
 //#include prelude
 //#include epilogue
+
+alias S = {{S}};
 
 struct Params {
   M: u32,
@@ -32,12 +36,12 @@ struct Params {
 
 @group(0) @binding(0) var<storage, read> prod: array<f32>;
 #if HAS_BIAS
-@group(0) @binding(1) var<storage, read> bias: array<f32>;
+@group(0) @binding(1) var<storage, read> bias: array<S>;
 #endif
-@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+@group(0) @binding(2) var<storage, read_write> y: array<S>;
 @group(0) @binding(3) var<uniform> params: Params;
 #if HAS_RESIDUAL
-@group(0) @binding(4) var<storage, read> residual: array<f32>;
+@group(0) @binding(4) var<storage, read> residual: array<S>;
 #endif
 
 const WG: u32 = 64u;
@@ -90,9 +94,9 @@ fn store_column(o: u32, oh: u32, ow: u32, c: u32, col: vec4<f32>, b: f32) {
     if (oh + r < params.OH) {
       let idx = o + r * params.OW + c;
 #if HAS_RESIDUAL
-      y[idx] = epilogue_activation(col[r] + b + residual[idx]);
+      y[idx] = S(epilogue_activation(col[r] + b + f32(residual[idx])));
 #else
-      y[idx] = epilogue_activation(col[r] + b);
+      y[idx] = S(epilogue_activation(col[r] + b));
 #endif
     }
   }
@@ -113,7 +117,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let ow = (q % params.TW) * M_OUT;
   let o = ((bt * params.M + m) * params.OH + oh) * params.OW + ow;
 #if HAS_BIAS
-  let b = bias[m];
+  let b = f32(bias[m]);
 #else
   let b = 0.0;
 #endif

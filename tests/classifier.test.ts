@@ -1,4 +1,4 @@
-// runtime/classifier.ts: input layout detection, presets (ImageNet), labels, and classification
+// runtime/app/classifier.ts: input layout detection, presets (ImageNet), labels, and classification
 // results against onnxruntime-node on the same preprocessed input.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

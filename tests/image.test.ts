@@ -1,4 +1,4 @@
-// runtime/image.ts: resize, normalisation and layout of image inputs (pure JS, no GPU).
+// runtime/app/image.ts: resize, normalisation and layout of image inputs (pure JS, no GPU).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { IMAGENET_MEAN, IMAGENET_STD, readPixels, resizePixels, tensorFromImage, tensorFromPixels, type PixelData } from '../runtime/index.node.js';

@@ -9,6 +9,7 @@ import { runPasses } from '../passes/index.js';
 import { planGraph } from '../gpu/plan.js';
 import type { Graph } from '../ir/types.js';
 import { InputError } from '../errors.js';
+import { ACTIVATION_ATTR, ACTIVATION_PARAMS_ATTR, RESIDUAL_ATTR } from '../ir/fovea-attributes.js';
 import { CONVENTIONS, modelStats, type LayerStats } from './model-stats.js';
 import { formatPrecision, precisionReport, type PrecisionReport } from './precision-info.js';
 import '../ops/index.js';
@@ -104,13 +105,13 @@ function fusedGraph(g: Graph, limits: KernelLimits): NonNullable<InfoReport['fus
   const kernels = new Map<string, string[]>();
   for (const d of plan.dispatches) kernels.set(d.node, [...(kernels.get(d.node) ?? []), d.variant]);
   return g.nodes.map((n) => {
-    const act = n.attributes['fovea.activation'];
-    const params = n.attributes['fovea.activation_params'];
+    const act = n.attributes[ACTIVATION_ATTR];
+    const params = n.attributes[ACTIVATION_PARAMS_ATTR];
     return {
       node: n.name,
       op: n.opType,
       ...(typeof act === 'string' ? { activation: Array.isArray(params) && params.length ? `${act}(${params.join(', ')})` : act } : {}),
-      ...(n.attributes['fovea.residual'] === 1 ? { residual: true } : {}),
+      ...(n.attributes[RESIDUAL_ATTR] === 1 ? { residual: true } : {}),
       kernels: kernels.get(n.name) ?? ['(view)'],
     };
   });

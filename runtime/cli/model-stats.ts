@@ -22,6 +22,7 @@
 //   Graph inputs of rank ≥ 3 start at r = j = 1 on their axes 2…; ops without spatial extent
 //   pass it through; where several inputs meet, the maximum is taken. Global pooling and dense
 //   layers on flattened maps see the whole map.
+import { ACTIVATION_ATTR } from '../ir/fovea-attributes.js';
 import type { Graph, Node } from '../ir/types.js';
 import { isFloat, sizeOf } from '../ir/types.js';
 
@@ -132,10 +133,9 @@ function kernelOf(node: Node, shapeOf: (n: string) => number[] | null): number[]
 
 /** Fusion passes fold an activation into the producing node (the `fovea.activation`
  * attribute, see runtime/ops/nn/conv.ts); it still costs one op per output element. */
-const FUSED_ACTIVATION_ATTR = 'fovea.activation';
 
 export function nodeFlops(node: Node, shapeOf: (n: string) => number[] | null): number {
-  const fused = node.attributes[FUSED_ACTIVATION_ATTR];
+  const fused = node.attributes[ACTIVATION_ATTR];
   const out = shapeOf(node.outputs[0]);
   const extra = typeof fused === 'string' && fused.trim() !== '' && fused.trim() !== 'v' && out ? sizeOf(out) : 0;
   return baseFlops(node, shapeOf) + extra;

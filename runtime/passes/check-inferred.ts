@@ -8,13 +8,8 @@ import { getOp } from '../ops/registry.js';
 import { makeOpContext } from '../ops/context.js';
 import type { TypeShape } from '../ops/types.js';
 import { GraphError } from '../errors.js';
+import { FOVEA_ATTRIBUTES } from '../ir/fovea-attributes.js';
 
-/** Fovea's own node attributes (set by passes, never read from a model) and the ops they go on. */
-export const FOVEA_ATTRIBUTES: Readonly<Record<string, readonly string[]>> = {
-  'fovea.activation': ['Conv', 'ConvTranspose', 'Gemm', 'MatMul'],
-  'fovea.activation_params': ['Conv', 'ConvTranspose', 'Gemm', 'MatMul'],
-  'fovea.residual': ['Conv', 'Gemm', 'MatMul'],
-};
 
 export function checkInferredTypes(g: Graph, pass: string): void {
   for (const node of g.nodes) {

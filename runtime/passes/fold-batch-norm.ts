@@ -21,8 +21,7 @@ import { sizeOf } from '../ir/types.js';
 import { getOp } from '../ops/registry.js';
 import { makeOpContext } from '../ops/context.js';
 import { attrFloat, attrInt } from '../ops/attributes.js';
-import { ACTIVATION_ATTR } from '../ops/activation/epilogue.js';
-import { CONV_RESIDUAL_ATTR } from '../ops/nn/conv.js';
+import { ACTIVATION_ATTR, RESIDUAL_ATTR } from '../ir/fovea-attributes.js';
 import { addInitializer, compact, externalNames, freshName, hasFovea, producerIndex, singleUse, useCounts, type RewriteOptions } from './graph-edit.js';
 
 const PRODUCERS = new Set(['Conv', 'ConvTranspose', 'Gemm']);
@@ -175,7 +174,7 @@ export function foldBatchNorm(g: Graph, o: RewriteOptions = {}): Graph {
     const pi = x ? producer.get(x) : undefined;
     const p = pi === undefined ? null : nodes[pi];
     if (!p || p.domain !== '' || !PRODUCERS.has(p.opType) || p.outputs[0] !== x) return;
-    if (!singleUse(x, uses, external) || hasFovea(p, ACTIVATION_ATTR) || hasFovea(p, CONV_RESIDUAL_ATTR)) return;
+    if (!singleUse(x, uses, external) || hasFovea(p, ACTIVATION_ATTR) || hasFovea(p, RESIDUAL_ATTR)) return;
     const xv = g.values.get(x);
     const yv = g.values.get(bn.outputs[0]);
     if (!xv?.shape || xv.dtype !== 'float32' || yv?.dtype !== 'float32' || xv.shape.length < 2) return;

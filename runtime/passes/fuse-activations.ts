@@ -6,7 +6,8 @@
 // Elu, Selu, Softplus, the SiLU pattern Mul(x, Sigmoid(x)) (either operand order) as 'Silu', and
 // the HardSwish pattern Mul(x, HardSigmoid(x)) with HardSwish's alpha = 1/6 and beta = 0.5 (how
 // PyTorch exports nn.Hardswish below opset 14: MobileNetV3, LR-ASPP) as 'HardSwish'.
-// Conditions: the producer's output is float32, is read by the activation alone (for the Mul
+// Conditions: the producer's output is float32 (or float16 for Conv, whose kernels compute the
+// epilogue in f32 and round once on store: runtime/ops/nn/conv.ts), is read by the activation alone (for the Mul
 // patterns: by the Sigmoid/HardSigmoid and the Mul alone, and the Sigmoid's output by the Mul
 // alone), and is no graph
 // output or kept value; the producer has no activation yet. A producer with a fused residual
@@ -15,7 +16,8 @@
 import type { Graph, Node } from '../ir/types.js';
 import { getOp } from '../ops/registry.js';
 import { makeOpContext } from '../ops/context.js';
-import { ACTIVATION_ATTR, ACTIVATION_PARAMS_ATTR, EPILOGUE_ACTIVATIONS, isEpilogueActivation } from '../ops/activation/epilogue.js';
+import { ACTIVATION_ATTR, ACTIVATION_PARAMS_ATTR } from '../ir/fovea-attributes.js';
+import { EPILOGUE_ACTIVATIONS, isEpilogueActivation } from '../ops/activation/epilogue.js';
 import type { UnaryParams } from '../ops/activation/unary.js';
 import { compact, externalNames, hasFovea, producerIndex, singleUse, useCounts, type RewriteOptions } from './graph-edit.js';
 
@@ -57,7 +59,8 @@ export function fuseActivations(g: Graph, o: RewriteOptions = {}): Graph {
     const pi = producer.get(x);
     const p = pi === undefined ? null : nodes[pi];
     if (!p || p.domain !== '' || !PRODUCERS.has(p.opType) || p.outputs[0] !== x || hasFovea(p, ACTIVATION_ATTR)) return undefined;
-    return g.values.get(x)?.dtype === 'float32' ? pi : undefined;
+    const dtype = g.values.get(x)?.dtype;
+    return dtype === 'float32' || (dtype === 'float16' && p.opType === 'Conv') ? pi : undefined;
   };
   const fuse = (pi: number, at: number, out: string, name: string, params: number[], removed: string[]) => {
     const p = nodes[pi]!;

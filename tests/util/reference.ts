@@ -27,6 +27,18 @@ export async function runReference(model: Uint8Array, feeds: Feeds): Promise<Rec
   return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, { data: v.data as ArrayLike<number>, dims: v.dims, type: v.type }]));
 }
 
+/** One onnxruntime-node CPU session for many runs (runReference makes one per call). */
+export async function referenceSession(model: Uint8Array): Promise<{ run(feeds: Feeds): Promise<Record<string, { data: ArrayLike<number | bigint>; dims: readonly number[]; type: string }>>; release(): Promise<void> }> {
+  const s = await ort.InferenceSession.create(model, { executionProviders: ['cpu'], graphOptimizationLevel: 'disabled' });
+  return {
+    async run(feeds) {
+      const out = await s.run(Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, toOrt(v)])));
+      return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, { data: v.data as ArrayLike<number>, dims: v.dims, type: v.type }]));
+    },
+    release: () => s.release(),
+  };
+}
+
 export interface Tolerance {
   rtol?: number;
   atol?: number;

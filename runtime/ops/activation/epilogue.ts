@@ -30,10 +30,8 @@ import { Elu, ELU_WGSL } from './elu.js';
 import { Selu, SELU_WGSL } from './selu.js';
 import { Softplus, SOFTPLUS_WGSL } from './softplus.js';
 
-/** Node attribute naming the fused activation (an ONNX op name, or 'Silu'). */
-export const ACTIVATION_ATTR = 'fovea.activation';
-/** Node attribute with the fused activation's parameters (floats). */
-export const ACTIVATION_PARAMS_ATTR = 'fovea.activation_params';
+import { ACTIVATION_ATTR, ACTIVATION_PARAMS_ATTR } from '../../ir/fovea-attributes.js';
+export { ACTIVATION_ATTR, ACTIVATION_PARAMS_ATTR };
 
 /** The unary op files' parameter slots (UnaryParams), in the order of `fovea.activation_params`. */
 export type ParamSlot = 'alpha' | 'beta' | 'gamma';

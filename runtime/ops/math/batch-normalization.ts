@@ -6,11 +6,14 @@
 // handled as C * D1 * ... channels. Training mode (opset >= 14 `training_mode` = 1, or the
 // running/saved mean and variance outputs) is rejected.
 // When scale, B, mean and var are constant (the usual case) the host folds them into one
-// multiply-add per channel, uploaded once; otherwise a kernel reads them as they are.
+// multiply-add per channel, uploaded once (f32); otherwise a kernel reads them as they are.
+// Types (opset 15): X and Y are T, scale and B T1, mean and var T2, each float16 or float32 (or
+// float64, computed as f32): the kernel is specialised on each one's storage type.
 import type { OpDef } from '../types.js';
 import { isFloat, sizeOf } from '../../ir/types.js';
 import { attrFloat, attrInt } from '../attributes.js';
 import { grid } from '../../gpu/plan.js';
+import { storageOf } from '../../gpu/elements.js';
 import { ShapeError } from '../../errors.js';
 
 interface BatchNormAttrs {
@@ -44,6 +47,8 @@ export const BatchNormalization: OpDef<BatchNormAttrs> = {
       const t = inputs[i]!;
       if (!isFloat(t.dtype) || sizeOf(t.shape) !== channels) throw err(`${PARAMS[i - 1]} must be a float tensor of ${channels} values`);
     }
+    if (inputs[1]!.dtype !== inputs[2]!.dtype) throw err(`scale and B must have one type, got ${inputs[1]!.dtype} and ${inputs[2]!.dtype}`);
+    if (inputs[3]!.dtype !== inputs[4]!.dtype) throw err(`input_mean and input_var must have one type, got ${inputs[3]!.dtype} and ${inputs[4]!.dtype}`);
     return [{ dtype: x.dtype, shape: [...x.shape] }];
   },
   gpu(k, a) {
@@ -54,6 +59,8 @@ export const BatchNormalization: OpDef<BatchNormAttrs> = {
     const consts = [1, 2, 3, 4].map((i) => k.constant(i));
     const common = { n, channels, inner, epsilon: a.epsilon };
     const workgroups = grid(Math.ceil(n / WG), k.limits);
+    const S = storageOf(k.inputs[0]!.dtype, k.limits);
+    const tag = S === 'f16' ? '-f16' : '';
     if (consts.every((c) => c !== undefined)) {
       const [scale, bias, mean, variance] = consts.map((c) => c!.data);
       const ab = new Float32Array(2 * channels);
@@ -64,8 +71,8 @@ export const BatchNormalization: OpDef<BatchNormAttrs> = {
       }
       k.dispatch({
         shader: 'batch-norm',
-        variant: 'precomputed',
-        defines: { WG, PRECOMPUTED: true },
+        variant: `precomputed${tag}`,
+        defines: { WG, S, PRECOMPUTED: true },
         bindings: { x: k.input(0), y: k.output(0), ab: k.weight('ab', ab) },
         uniforms: common,
         workgroups,
@@ -73,8 +80,8 @@ export const BatchNormalization: OpDef<BatchNormAttrs> = {
     } else {
       k.dispatch({
         shader: 'batch-norm',
-        variant: 'generic',
-        defines: { WG },
+        variant: `generic${tag}`,
+        defines: { WG, S, SP: storageOf(k.inputs[1]!.dtype, k.limits), SV: storageOf(k.inputs[3]!.dtype, k.limits) },
         bindings: { x: k.input(0), y: k.output(0), scale: k.input(1), bias: k.input(2), mean: k.input(3), variance: k.input(4) },
         uniforms: common,
         workgroups,

@@ -73,8 +73,9 @@ export function emitDepthwise(k: KernelBuilder, l: ConvLowering): void {
   const XOFF = (((-win.padsBegin[1]) % 4) + 4) % 4;
   k.dispatch({
     shader: 'conv-depthwise',
-    variant: `depthwise ${p.PH}x${p.PW}${VEC_X ? ' vx' : ''}${VEC_Y ? ' vy' : ''}`,
+    variant: `depthwise ${p.PH}x${p.PW}${VEC_X ? ' vx' : ''}${VEC_Y ? ' vy' : ''}${l.storage.tag}`,
     defines: {
+      S: l.storage.S,
       VEC_X,
       VEC_Y,
       XOFF,

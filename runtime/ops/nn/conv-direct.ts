@@ -22,8 +22,8 @@ export function emitConvDirect(k: KernelBuilder, l: ConvLowering): void {
   if (total === 0) return;
   k.dispatch({
     shader: 'conv-direct',
-    variant: l.win.kernel.length === 3 ? 'direct 3d' : 'direct',
-    defines: { WG: DIRECT_WG, ...l.epilogue },
+    variant: `${l.win.kernel.length === 3 ? 'direct 3d' : 'direct'}${l.storage.tag}`,
+    defines: { WG: DIRECT_WG, ...l.epilogue, S: l.storage.S },
     bindings: { ...l.bindings, w: l.weights() },
     uniforms: { total, C, D, H, W, M, Cg: C / l.group, Mg: M / l.group, ...window3dUniforms(win), ...l.act },
     workgroups: grid(Math.ceil(total / DIRECT_WG), k.limits),

@@ -9,11 +9,16 @@
 //     checks; see im2colWins for where that wins.
 //   'implicit-gemm' for 3-D convs (conv.ts): the implicit GEMM, with a 3-D tap
 //     table (2-D convs have their own copy in shaders/conv2d.wgsl).
+// Element types: x, W (re-laid out through k.weight in W's type), B, y and the residual share one
+// storage type (f32, or f16 for float16 on devices with shader-f16); so does the im2col matrix,
+// whose elements are copies of x's (exact in f16, half the scratch memory and GEMM reads). The
+// kernels accumulate in f32 and round once on store.
 import type { BufferRef, KernelBuilder } from '../types.js';
 import type { ConvLowering } from './conv.js';
 import { sizeOf } from '../../ir/types.js';
 import { LimitError } from '../../errors.js';
-import { BYTES_PER_ELEMENT, grid } from '../../gpu/plan.js';
+import { grid } from '../../gpu/plan.js';
+import { elementBytes, type StorageType } from '../../gpu/elements.js';
 import { as2d, padWindow, spatialPadded, window3dUniforms, type Window } from './window.js';
 
 /**
@@ -67,6 +72,12 @@ function im2colElements(k: KernelBuilder, win: Window): number {
   return C * sizeOf(win.kernel) * Math.ceil((N * sizeOf(win.out)) / 4) * 4;
 }
 
+/** Bytes of the im2col matrix: it is stored in x's storage type (its elements are copies of x's,
+ * so f16 storage is exact for float16 and halves the scratch memory and the GEMM's reads). */
+function im2colBytes(k: KernelBuilder, win: Window): number {
+  return im2colElements(k, win) * elementBytes(k.inputs[0]!.dtype, k.limits);
+}
+
 /** Largest im2col matrix the automatic choice accepts: it is scratch memory on top of the
  * activations (shared with other scratch buffers by the memory planner, but still a peak). */
 const IM2COL_AUTO_MAX_BYTES = 16 << 20;
@@ -95,7 +106,7 @@ function tileCost(t: GemmTile): number {
  * 3x3 stride-2 convs, its 7x7 stem, 3x3 layers from 64@56 to 512@7; bench/conv-layers.ts).
  */
 export function im2colWins(k: KernelBuilder, group: number, win: Window, implicitTile: GemmTile): boolean {
-  const bytes = im2colElements(k, win) * BYTES_PER_ELEMENT;
+  const bytes = im2colBytes(k, win);
   if (bytes > Math.min(k.limits.maxStorageBufferBindingSize, IM2COL_AUTO_MAX_BYTES)) return false;
   // Where the subgroup GEMM runs, im2col + that GEMM beats the implicit GEMM on every layer measured
   // (3-D ones included: R3D-18's 3x3x3 convs).
@@ -168,13 +179,14 @@ function dispatchGemm(k: KernelBuilder, l: ConvLowering, variant: string, K: num
   // Constant weights are uploaded transposed instead (vec4 loads of A, see the shader).
   const wt = k.constant(1);
   const vecA = !!wt;
-  const w = wt ? k.weight('wt', transposeWeights(wt.data, l.group, Mg, K)) : l.weights();
+  const w = wt ? k.weight('wt', transposeWeights(wt.data, l.group, Mg, K), k.inputs[1]!.dtype) : l.weights();
+  const { S, tag } = l.storage;
   const common = { M, Mg, K, OSP, ncols, n_tiles, m_tiles, tiles, ...l.act, ...(vecA ? { mq: Math.ceil(Mg / 4) } : {}) };
   if ('implicit' in source) {
     k.dispatch({
       shader: 'conv-gemm',
-      variant: `${variant} ${tile.TM}x${tile.TN}`,
-      defines: { ...tile, ...l.epilogue, IMPLICIT: true, VEC_A: vecA },
+      variant: `${variant} ${tile.TM}x${tile.TN}${tag}`,
+      defines: { ...tile, ...l.epilogue, S, IMPLICIT: true, VEC_A: vecA },
       bindings: { ...rest, x, w, ktab: source.implicit.ktab },
       uniforms: { ...common, ...source.implicit.uniforms },
       workgroups: grid(tiles, k.limits),
@@ -184,13 +196,13 @@ function dispatchGemm(k: KernelBuilder, l: ConvLowering, variant: string, K: num
   const b = source.dense;
   if (subgroupGemmApplies(k)) {
     const { y, bias, residual } = l.bindings;
-    dispatchSubgroupGemm(k, { variant, w, b, y, bias, residual, group: l.group, M, Mg, K, OSP, ncols, epilogue: l.epilogue, act: l.act });
+    dispatchSubgroupGemm(k, { variant, w, b, y, bias, residual, group: l.group, M, Mg, K, OSP, ncols, epilogue: l.epilogue, act: l.act, types: { SW: S, SB: S, SY: S } });
     return;
   }
   k.dispatch({
     shader: 'conv-gemm',
-    variant: `${variant} ${tile.TM}x${tile.TN}${b.strided ? ' strided' : b.vec ? '' : ' scalar'}`,
-    defines: { ...tile, ...l.epilogue, IMPLICIT: false, VEC_A: vecA, VEC_B: b.vec, STRIDED: !!b.strided },
+    variant: `${variant} ${tile.TM}x${tile.TN}${b.strided ? ' strided' : b.vec ? '' : ' scalar'}${tag}`,
+    defines: { ...tile, ...l.epilogue, S, IMPLICIT: false, VEC_A: vecA, VEC_B: b.vec, STRIDED: !!b.strided },
     bindings: { ...rest, w, b: b.ref },
     uniforms: { ...common, b_bs: b.b_bs, b_gs: b.b_gs, b_ks: b.b_ks, ...b.strided },
     workgroups: grid(tiles, k.limits),
@@ -243,6 +255,9 @@ export interface SubgroupGemm {
   ncols: number;
   epilogue: ConvLowering['epilogue'];
   act: ConvLowering['act'];
+  /** Storage types of w, b and y (with bias and residual): the conv's values' type (S), or f32
+   * for Winograd's transformed filters, scratch tiles and products. */
+  types: { SW: StorageType; SB: StorageType; SY: StorageType };
 }
 
 /** The workgroup size of shaders/conv-gemm-sg.wgsl that leaves the fewest idle columns (a 7x7
@@ -279,8 +294,8 @@ export function dispatchSubgroupGemm(k: KernelBuilder, s: SubgroupGemm): void {
   const { b } = s;
   k.dispatch({
     shader: 'conv-gemm-sg',
-    variant: `${s.variant} sg${WG}${b.strided ? ' strided' : b.vec ? '' : ' scalar'}`,
-    defines: { WG, ...s.epilogue, VEC_B: b.vec, STRIDED: !!b.strided, LANES4: k.limits.subgroupMinSize < 8 },
+    variant: `${s.variant} sg${WG}${b.strided ? ' strided' : b.vec ? '' : ' scalar'}${Object.values(s.types).includes('f16') ? ' f16' : ''}`,
+    defines: { WG, ...s.epilogue, ...s.types, VEC_B: b.vec, STRIDED: !!b.strided, LANES4: k.limits.subgroupMinSize < 8 },
     bindings: { w: s.w, b: b.ref, y: s.y, ...(s.bias ? { bias: s.bias } : {}), ...(s.residual ? { residual: s.residual } : {}) },
     uniforms: {
       M: s.M,
@@ -381,7 +396,7 @@ export function emitIm2col(k: KernelBuilder, l: ConvLowering): void {
   const win = padWindow(l.win, 3);
   const K = g.Cg * sizeOf(win.kernel);
   const ld = Math.ceil(g.ncols / 4) * 4;
-  const bytes = im2colElements(k, win) * BYTES_PER_ELEMENT;
+  const bytes = im2colBytes(k, win);
   if (bytes > k.limits.maxStorageBufferBindingSize) {
     throw new LimitError(`the im2col matrix needs ${bytes} bytes, above maxStorageBufferBindingSize ${k.limits.maxStorageBufferBindingSize}`, {
       op: k.node.opType,
@@ -394,8 +409,8 @@ export function emitIm2col(k: KernelBuilder, l: ConvLowering): void {
   const runs = Math.ceil(ld / 4 / IM2COL_QUADS);
   k.dispatch({
     shader: 'im2col',
-    variant: 'im2col',
-    defines: { WG: IM2COL_WG, QUADS: IM2COL_QUADS },
+    variant: `im2col${l.storage.tag}`,
+    defines: { WG: IM2COL_WG, QUADS: IM2COL_QUADS, S: l.storage.S },
     bindings: { x: l.bindings.x, col },
     uniforms: {
       rows,

@@ -26,12 +26,15 @@
 //     time, 1 channel times the columns, reading W in its ONNX layout when it is not constant;
 //   'convtranspose-direct': one output element per invocation (the simple reference variant).
 //   forceAlgorithm selects one (tests run both).
+// Element types: X, W, B and Y are float32 or float16 (one type), in the storage type of
+// runtime/gpu/elements.ts (W re-laid out through k.weight in its type); sums are f32.
 import type { KernelBuilder, OpDef, TypeShape } from '../types.js';
 import type { HostTensor, Node } from '../../ir/types.js';
 import { sizeOf } from '../../ir/types.js';
 import { attrInt, attrInts } from '../attributes.js';
 import { ShapeError } from '../../errors.js';
 import { grid } from '../../gpu/plan.js';
+import { storageOf } from '../../gpu/elements.js';
 import { parseWindowAttrs, type WindowAttrs } from './window.js';
 
 export interface ConvTransposeAttrs {
@@ -73,14 +76,14 @@ export function resolveConvTranspose(node: Node, inputs: (TypeShape | undefined)
   if (!x || !w) fail(node, 'inputs X and W are required', inputs);
   const rank = x.shape.length;
   if (rank < 3 || rank > 5) fail(node, `ConvTranspose runs on 1-D, 2-D and 3-D inputs (rank 3 to 5), got rank ${rank}`, inputs);
-  if (x.dtype !== 'float32' || w.dtype !== 'float32') fail(node, `ConvTranspose needs float32 inputs, got ${x.dtype} and ${w.dtype}`, inputs);
+  if ((x.dtype !== 'float32' && x.dtype !== 'float16') || w.dtype !== x.dtype) fail(node, `ConvTranspose needs float32 or float16 inputs of one type, got ${x.dtype} and ${w.dtype}`, inputs);
   if (w.shape.length !== rank) fail(node, `W has rank ${w.shape.length}, X has rank ${rank}`, inputs);
   const C = x.shape[1];
   if (w.shape[0] !== C) fail(node, `W has ${w.shape[0]} input channels, X has ${C}`, inputs);
   if (a.group < 1 || C % a.group !== 0) fail(node, `group ${a.group} does not divide the ${C} input channels`, inputs);
   const M = w.shape[1] * a.group;
   const b = inputs[2];
-  if (b && (b.dtype !== 'float32' || b.shape.length !== 1 || b.shape[0] !== M)) fail(node, `B must be a float32 tensor of shape [${M}]`, inputs);
+  if (b && (b.dtype !== x.dtype || b.shape.length !== 1 || b.shape[0] !== M)) fail(node, `B must be a ${x.dtype} tensor of shape [${M}]`, inputs);
   if (inputs.slice(3).some(Boolean)) fail(node, 'ConvTranspose takes at most 3 inputs (X, W, B)', inputs);
   if (a.window.ceilMode) fail(node, 'ConvTranspose has no ceil_mode', inputs);
 
@@ -203,7 +206,7 @@ export const ConvTranspose: OpDef<ConvTransposeAttrs> = {
   infer(inputs, a, ctx) {
     const win = resolveConvTranspose(ctx.node, inputs, a);
     const x = inputs[0]!;
-    return [{ dtype: 'float32', shape: [x.shape[0], inputs[1]!.shape[1] * a.group, ...win.out] }];
+    return [{ dtype: x.dtype, shape: [x.shape[0], inputs[1]!.shape[1] * a.group, ...win.out] }];
   },
   gpu(k, a) {
     const x = k.inputs[0]!;
@@ -243,7 +246,7 @@ export const ConvTranspose: OpDef<ConvTransposeAttrs> = {
     let wStrides: { w_group: number; w_mtile: number; w_tap: number; w_chan: number };
     if (wConst) {
       // [G][mtiles][taps][Cg][MT]: see relayoutWeights.
-      wRef = k.weight('w', relayoutWeights(wConst, G, Cg, Mg, taps, MT));
+      wRef = k.weight('w', relayoutWeights(wConst, G, Cg, Mg, taps, MT), w.dtype);
       const lanes = MV ? MV : 1;
       wStrides = { w_group: mtiles * taps * Cg * lanes, w_mtile: taps * Cg * lanes, w_tap: Cg * lanes, w_chan: lanes };
     } else {
@@ -252,11 +255,12 @@ export const ConvTranspose: OpDef<ConvTransposeAttrs> = {
       wStrides = { w_group: Cg * Mg * taps, w_mtile: taps, w_tap: 1, w_chan: Mg * taps };
     }
 
+    const S = storageOf(x.dtype, k.limits);
     const total = N * G * mtiles * outSize[0] * outSize[1] * stride[2] * nblk;
     k.dispatch({
       shader: 'conv-transpose',
-      variant: MV ? `${algo} ${MT}x${TW}` : `${algo} 1x${TW}`,
-      defines: { WG, TW, MV: MV || 1, VEC: MV > 0, HAS_BIAS: hasBias },
+      variant: `${algo} ${MV ? MT : 1}x${TW}${S === 'f16' ? ' f16' : ''}`,
+      defines: { S, WG, TW, MV: MV || 1, VEC: MV > 0, HAS_BIAS: hasBias },
       bindings: { x: k.input(0), w: wRef, y: k.output(0), ...(hasBias ? { bias: k.input(2) } : {}) },
       uniforms: {
         total,

@@ -32,6 +32,14 @@
 // So F(4x4) is ~4x less exact than the direct conv per layer (its absolute error is that of the
 // tile's largest values, ~1e-5 of the layer's output scale) and F(2x2) slightly more exact (its
 // GEMM sums C products, not 9C): both far inside the 1e-3 whole-model tolerance.
+// Element types: x, y, bias and the residual are in the values' storage type (f32, or f16 for
+// float16 on devices with shader-f16); U, V and prod are f32 whatever the values' type. The
+// transforms' coefficients (up to 8 in Aᵀ, Bᵀ's 5s, G's 1/24) amplify rounding: U rounded to f16
+// was measured (lavapipe, 8->12 channels at 9x11, float16 x and w in [-1, 1), output scale 9.5)
+// at 4.4e-2 max abs error for F(4x4) and 7.8e-3 for F(2x2), against 4.9e-4 (one f16 step of the
+// result) with U in f32; V's sums (up to 100x the inputs) and the products would lose the same
+// bits. The cost is memory: U is 8x (F(4x4)) or 3.6x (F(2x2)) the float16 W, V and prod scratch
+// is twice what f16 would take (the planner shares scratch between convs).
 // Memory: U is (m+2)²/9 times the size of W (4x for F(4x4), 1.8x for F(2x2)); the scratch V and
 // prod hold (m+2)²/m² times the input and output (2.25x, 4x). Where one of them exceeds
 // maxStorageBufferBindingSize the conv is not applicable and the default kernel runs.
@@ -39,6 +47,7 @@ import { sizeOf, type HostData } from '../../ir/types.js';
 import type { BufferRef, KernelBuilder, KernelLimits } from '../types.js';
 import { epilogueUniforms, type Epilogue } from '../activation/epilogue.js';
 import { grid } from '../../gpu/plan.js';
+import { storageOf } from '../../gpu/elements.js';
 import { dispatchSubgroupGemm, subgroupGemmCostNs, useSubgroupGemm } from './conv-gemm.js';
 import type { Window } from './window.js';
 
@@ -291,17 +300,20 @@ export function emitWinograd(k: KernelBuilder, conv: WinogradConv, t: WinogradTr
   const v: BufferRef = k.scratch(g.bytes.v);
   const prod: BufferRef = k.scratch(g.bytes.prod);
   const name = t.algorithm;
+  const S = storageOf(x.dtype, k.limits);
+  const tag = S === 'f16' ? ' f16' : '';
 
   const inputTotal = g.C * g.Pp;
   k.dispatch({
     shader: 'winograd-input',
-    variant: `${name} input`,
-    defines: { F4 },
+    variant: `${name} input${tag}`,
+    defines: { F4, S },
     bindings: { x: k.input(0), v },
     uniforms: { C: g.C, H: g.H, W: g.W, P: g.P, Pp: g.Pp, TH: g.TH, TW: g.TW, pad_h: conv.win.padsBegin[0], pad_w: conv.win.padsBegin[1], total: inputTotal },
     workgroups: grid(Math.ceil(inputTotal / TRANSFORM_WG), k.limits),
   });
 
+  // U in f32 for every W type (see the header: f16 would cost F(4x4) ~1e-2 of the output scale).
   const u = k.weight(`${name}-filter`, winogradFilter(t, weights.data, M, g.C));
   if (useSubgroupGemm(k)) {
     // The point is the group: u is [points][C][Mp] (the transposed weights), v [points][C][Pp]
@@ -319,6 +331,7 @@ export function emitWinograd(k: KernelBuilder, conv: WinogradConv, t: WinogradTr
       ncols: g.Pp,
       epilogue: { HAS_BIAS: false, HAS_RESIDUAL: false, ACTIVATION: 'v' },
       act: { act_alpha: 0, act_beta: 0, act_gamma: 0 },
+      types: { SW: 'f32', SB: 'f32', SY: 'f32' },
     });
   } else {
     emitWinogradGemm(k, name, u, v, prod, { M, C: g.C, Mp: g.Mp, Pp: g.Pp, points });
@@ -327,8 +340,8 @@ export function emitWinograd(k: KernelBuilder, conv: WinogradConv, t: WinogradTr
   const outputTotal = M * g.P;
   k.dispatch({
     shader: 'winograd-output',
-    variant: `${name} output`,
-    defines: { F4, HAS_BIAS: hasBias, HAS_RESIDUAL: conv.residual, ACTIVATION: conv.activation.wgsl },
+    variant: `${name} output${tag}`,
+    defines: { F4, S, HAS_BIAS: hasBias, HAS_RESIDUAL: conv.residual, ACTIVATION: conv.activation.wgsl },
     bindings: {
       prod,
       y: k.output(0),

@@ -28,12 +28,14 @@
 //     skip connection of a ResNet block, fused from Add(Conv(...), skip)). Without it a Conv
 //     takes at most 3 inputs, as in the ONNX spec.
 import type { BufferRef, KernelBuilder, OpDef, TypeShape } from '../types.js';
-import type { Node } from '../../ir/types.js';
+import type { DType, Node } from '../../ir/types.js';
 import { sizeOf } from '../../ir/types.js';
 import { attrInt } from '../attributes.js';
+import { RESIDUAL_ATTR } from '../../ir/fovea-attributes.js';
 import { ACTIVATION_ATTR, epilogueUniforms, parseEpilogue, type Epilogue } from '../activation/epilogue.js';
 import { InputError, LimitError, ShapeError } from '../../errors.js';
 import { grid } from '../../gpu/plan.js';
+import { storageOf, type StorageType } from '../../gpu/elements.js';
 import { as2d, parseWindowAttrs, resolveWindow, spatial2d, type Window, type WindowAttrs } from './window.js';
 import { emitDepthwise, isDepthwise } from './conv-depthwise.js';
 import { emitConvGemm, emitIm2col, isPointwise, im2colWins, subgroupGemmApplies, subgroupIm2colCostNs } from './conv-gemm.js';
@@ -63,7 +65,7 @@ export interface ConvAttrs {
 /** Node attribute through which a fusion pass sets the epilogue activation (see epilogue.ts). */
 export const CONV_ACTIVATION_ATTR = ACTIVATION_ATTR;
 /** Node attribute (int, 1) marking input CONV_RESIDUAL_INPUT as a residual added in the epilogue. */
-export const CONV_RESIDUAL_ATTR = 'fovea.residual';
+export const CONV_RESIDUAL_ATTR = RESIDUAL_ATTR;
 export const CONV_RESIDUAL_INPUT = 3;
 
 export const CONV_ALGORITHMS = ['implicit-gemm', 'direct', 'depthwise', 'pointwise', 'im2col'] as const;
@@ -91,6 +93,8 @@ export interface ConvLowering {
   epilogue: { HAS_BIAS: boolean; HAS_RESIDUAL: boolean; ACTIVATION: string };
   /** The epilogue's uniforms. */
   act: { act_alpha: number; act_beta: number; act_gamma: number };
+  /** The storage type of X, W, B, Y and the residual, and the variant labels' suffix (convStorage). */
+  storage: { S: StorageType; tag: string };
 }
 
 /** Below this many output channels per group, the direct kernel is the default. */
@@ -118,6 +122,18 @@ function gemmTile(Mg: number): GemmTile {
   return { TM: best.TM, TN: best.TN, TK: best.TK };
 }
 
+/** The element types Conv runs on (ONNX T: float16, float, double; double is not supported). */
+export function isConvFloat(dtype: DType): boolean {
+  return dtype === 'float32' || dtype === 'float16';
+}
+
+/** The storage type of a conv's float values (X, W, B, Y and the residual share it) and the
+ * suffix of its kernels' variant labels (' f16' where specialised on f16, '' for f32). */
+export function convStorage(k: KernelBuilder): { S: StorageType; tag: string } {
+  const S = storageOf(k.inputs[0]!.dtype, k.limits);
+  return { S, tag: S === 'f16' ? ' f16' : '' };
+}
+
 function fail(node: Node, msg: string, inputs: (TypeShape | undefined)[]): never {
   throw new ShapeError(msg, { op: node.opType, node: node.name, shapes: { X: inputs[0]?.shape, W: inputs[1]?.shape, B: inputs[2]?.shape } });
 }
@@ -128,7 +144,7 @@ function resolveConv(node: Node, inputs: (TypeShape | undefined)[], a: ConvAttrs
   const w = inputs[1]!;
   const rank = x.shape.length;
   if (rank < 3 || rank > 5) fail(node, `Conv runs on 1-D, 2-D and 3-D inputs (rank 3, 4 or 5), got rank ${rank}`, inputs);
-  if (x.dtype !== 'float32' || w.dtype !== 'float32') fail(node, `Conv needs float32 inputs, got ${x.dtype} and ${w.dtype}`, inputs);
+  if (!isConvFloat(x.dtype) || w.dtype !== x.dtype) fail(node, `Conv needs float32 or float16 inputs of one type, got ${x.dtype} and ${w.dtype}`, inputs);
   if (w.shape.length !== rank) fail(node, `W has rank ${w.shape.length}, X has rank ${rank}`, inputs);
   const C = x.shape[1];
   const M = w.shape[0];
@@ -136,6 +152,7 @@ function resolveConv(node: Node, inputs: (TypeShape | undefined)[], a: ConvAttrs
   if (w.shape[1] * a.group !== C) fail(node, `W has ${w.shape[1]} channels per group; X has ${C} channels in ${a.group} groups`, inputs);
   const b = inputs[2];
   if (b && (b.shape.length !== 1 || b.shape[0] !== M)) fail(node, `B must have shape [${M}]`, inputs);
+  if (b && b.dtype !== x.dtype) fail(node, `B is ${b.dtype}, X is ${x.dtype}`, inputs);
   if (a.residual && !inputs[CONV_RESIDUAL_INPUT]) fail(node, `"${CONV_RESIDUAL_ATTR}" = 1 needs a residual as input ${CONV_RESIDUAL_INPUT}`, inputs);
   const extra = inputs.slice(a.residual ? CONV_RESIDUAL_INPUT + 1 : CONV_RESIDUAL_INPUT).some(Boolean);
   if (extra) fail(node, a.residual ? 'Conv takes X, W, B and a residual, no more' : 'Conv takes at most 3 inputs (X, W, B)', inputs);
@@ -345,10 +362,10 @@ export const Conv: OpDef<ConvAttrs> = {
     const x = inputs[0]!;
     const shape = [x.shape[0], inputs[1]!.shape[0], ...win.out];
     const r = inputs[CONV_RESIDUAL_INPUT];
-    if (r && (r.dtype !== 'float32' || r.shape.length !== shape.length || r.shape.some((d, i) => d !== shape[i]))) {
-      fail(ctx.node, `the residual must be a float32 tensor of Y's shape [${shape.join(',')}], got ${r.dtype} [${r.shape.join(',')}]`, inputs);
+    if (r && (r.dtype !== x.dtype || r.shape.length !== shape.length || r.shape.some((d, i) => d !== shape[i]))) {
+      fail(ctx.node, `the residual must be a ${x.dtype} tensor of Y's shape [${shape.join(',')}], got ${r.dtype} [${r.shape.join(',')}]`, inputs);
     }
-    return [{ dtype: 'float32', shape }];
+    return [{ dtype: x.dtype, shape }];
   },
   gpu(k, a) {
     const x = k.inputs[0]!;
@@ -393,7 +410,7 @@ export const Conv: OpDef<ConvAttrs> = {
     if (sizeOf(k.outputs[0].shape) === 0) return;
 
     const algo = algorithm(k, C, M, a.group, full);
-    const lowering: ConvLowering = { win: full, group: a.group, bindings: io, weights: () => k.input(1), epilogue, act: epilogueUniforms(a.activation) };
+    const lowering: ConvLowering = { win: full, group: a.group, bindings: io, weights: () => k.input(1), epilogue, act: epilogueUniforms(a.activation), storage: convStorage(k) };
     if (algo === 'depthwise') return emitDepthwise(k, lowering);
     if (algo === 'pointwise') return emitConvGemm(k, lowering, 'pointwise');
     if (algo === 'im2col') return emitIm2col(k, lowering);
@@ -416,10 +433,11 @@ export const Conv: OpDef<ConvAttrs> = {
         hint: 'use forceAlgorithm: "direct"',
       });
     }
+    const { S, tag } = convStorage(k);
     k.dispatch({
       shader: 'conv2d',
-      variant: `implicit-gemm ${tile.TM}x${tile.TN}`,
-      defines: { ...tile, ...epilogue },
+      variant: `implicit-gemm ${tile.TM}x${tile.TN}${tag}`,
+      defines: { ...tile, ...epilogue, S },
       bindings: { ...bindings, ktab: k.weight('ktab', kTable(Cg, H, W, win)) },
       uniforms: { ...geometry, OSP: OH * OW, K, ncols, n_tiles, m_tiles, tiles },
       workgroups: grid(tiles, k.limits),

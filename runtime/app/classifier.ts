@@ -9,12 +9,12 @@
 // labels and mean/std come from the options, a labels file (JSON array, a JSON object with
 // "labels" and optional "mean"/"std" like the demo's model sidecars, or one label per line), or,
 // for models with 1000 (or 1001, background first) classes and an RGB input, ImageNet's.
-import { InferenceSession, type SessionOptions } from './session.js';
-import type { ModelSource } from '../loaders/onnx/source.js';
-import { InputError, ModelLoadError } from './errors.js';
+import { InferenceSession, type SessionOptions } from '../session.js';
+import type { ModelSource } from '../../loaders/onnx/source.js';
+import { InputError, ModelLoadError } from '../errors.js';
 import { IMAGENET_MEAN, IMAGENET_STD, tensorFromImage, type ImageLike } from './image.js';
 import { IMAGENET_LABELS } from './imagenet-labels.js';
-import { Tensor, floatValues } from './tensor.js';
+import { Tensor, floatValues } from '../tensor.js';
 
 export interface Prediction {
   /** Class index in the model's output. */

@@ -7,9 +7,9 @@
 //      in workers and in Node, independent of the canvas' own smoothing;
 //   3. x = (pixel / 255 - mean[c]) / std[c] per channel (grayscale by ITU-R BT.601 luma for
 //      1-channel models), laid out NCHW (default) or NHWC, as a float32 (or float16) Tensor [N, C, H, W].
-import { InputError } from './errors.js';
-import { Tensor } from './tensor.js';
-import { toHalfBits } from './ir/half.js';
+import { InputError } from '../errors.js';
+import { Tensor } from '../tensor.js';
+import { toHalfBits } from '../ir/half.js';
 
 /** IEEE half bits of the values, exactly one per value. */
 const halfBits = (v: Float32Array): Uint16Array => toHalfBits(v).subarray(0, v.length);
