@@ -111,7 +111,7 @@ function cell(text: string, className?: string): HTMLTableCellElement {
   return td;
 }
 
-const COLUMNS = ['Form', 'Stored as', 'File', 'Create', `Latency (median of ${RUNS})`, 'Top-1 on the image', 'Same as fp32', 'Test accuracy', 'vs fp32'];
+const COLUMNS = ['Form', 'Input', 'File', 'Create', `Latency (median of ${RUNS})`, 'Top-1 on the image', '= fp32', 'Test accuracy', 'vs fp32'];
 
 function pct(x: number, n: number): string {
   return `${((100 * x) / n).toFixed(1)}%`;
@@ -124,8 +124,10 @@ function formRow(f: Form): HTMLTableRowElement {
   tr.dataset.state = 'queued';
   tr.className = `precision-${f.precision}`;
   const name = cell(f.id, 'form');
-  name.title = f.what;
-  tr.append(name, cell(f.what, 'what'), ...Array.from({ length: COLUMNS.length - 2 }, () => cell('')));
+  const what = document.createElement('small');
+  what.textContent = f.what;
+  name.append(what);
+  tr.append(name, ...Array.from({ length: COLUMNS.length - 1 }, () => cell('')));
   return tr;
 }
 
@@ -176,13 +178,12 @@ export function setUpPrecision(
         };
         try {
           const r = await measure(new URL(formUrl(model, f.id), location.href).href, shown.pixels, info, tests, count, stage, (n) => {
-            cells[2].textContent = formatBytes(n);
+            cells[2].textContent = formatBytes(n) + (fp32 && f.id !== 'fp32' ? ` · ${pct(n, fp32.bytes)}` : '');
             tr.dataset.bytes = String(n);
           });
           if (f.id === 'fp32') fp32 = r;
           const agree = fp32 ? r.top1 === fp32.top1 : undefined;
-          if (fp32 && f.id !== 'fp32') cells[2].textContent += ` · ${pct(r.bytes, fp32.bytes)}`;
-          cells[1].textContent = `${f.what} (${r.inputType} input)`;
+          cells[1].textContent = r.inputType;
           cells[3].textContent = `${r.createMs.toFixed(0)} ms`;
           cells[4].textContent = `${r.medianMs.toFixed(1)} ms`;
           cells[5].textContent = `${label(r.top1)} ${(100 * r.probability).toFixed(1)}%`;
@@ -192,7 +193,9 @@ export function setUpPrecision(
           if (fp32 && count) {
             const same = r.predictions.filter((p, n) => p === fp32!.predictions[n]).length;
             const d = (100 * (r.correct - fp32.correct)) / count;
-            cells[8].textContent = f.id === 'fp32' ? '' : `${d >= 0 ? '+' : '−'}${Math.abs(d).toFixed(1)} pt · same top-1 ${same}/${count}`;
+            cells[8].textContent = f.id === 'fp32' ? '' : `${d >= 0 ? '+' : '−'}${Math.abs(d).toFixed(1)} pt`;
+            cells[8].title = `the same top-1 as fp32 on ${same} of ${count} test images`;
+            if (f.id !== 'fp32') cells[8].textContent += ` · ${same}/${count} same`;
           }
           Object.assign(tr.dataset, {
             state: 'done',

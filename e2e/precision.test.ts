@@ -103,7 +103,7 @@ interface Row {
   text: string;
 }
 
-test(`the precision panel: every form of ${MODEL} side by side, as onnxruntime-node runs each file`, { timeout: 900_000 }, async () => {
+test(`the precision panel: every form of ${MODEL} side by side, as onnxruntime-node runs each file`, { timeout: 900_000 }, async (t) => {
   const page = await browser!.newPage({ viewport: { width: 1200, height: 900 } });
   const errors = logPageErrors(page, 'precision');
   try {
@@ -111,13 +111,13 @@ test(`the precision panel: every form of ${MODEL} side by side, as onnxruntime-n
     await settled(page, MODEL);
     await page.selectOption('#precision-model', MODEL);
     await page.selectOption('#precision-count', '500');
-    const t = performance.now();
+    const t0 = performance.now();
     await page.click('#precision-run');
     await page.waitForSelector('#precision-panel[data-state="running"]', { timeout: 10_000 });
     await page.waitForSelector('#precision-table tr[data-state="testing"]', { timeout: 120_000 });
     await screenshot(page, 'precision-running');
     await page.waitForSelector('#precision-panel[data-state="done"]', { timeout: 840_000 });
-    console.log(`precision panel: ${elapsed(t)}; ${await page.textContent('#precision-note')}`);
+    console.log(`precision panel: ${elapsed(t0)}; ${await page.textContent('#precision-note')}`);
     await page.locator('#precision-panel').screenshot({ path: join(REPO, 'test-results/e2e/precision-panel.png') });
     await screenshot(page, 'precision');
     const rows = await page.$$eval('#precision-table tr[data-form]', (trs) => trs.map((tr) => ({ ...(tr as HTMLElement).dataset, text: tr.textContent ?? '' }) as Row));
@@ -127,37 +127,38 @@ test(`the precision panel: every form of ${MODEL} side by side, as onnxruntime-n
     const image = sidecar.samples[0].pixels;
     const tests = Array.from({ length: fixture.count }, (_, n) => testPixels.subarray(n * 784, (n + 1) * 784));
     const failed: string[] = [];
-    const fp32 = rows[0];
-    assert.equal(fp32.state, 'done', `fp32 must run: ${fp32.errorName}: ${fp32.error}`);
     for (const r of rows) {
-      const file = join(PUBLIC, formUrl(MODEL, r.form));
-      if (r.state === 'error') {
-        failed.push(`${r.form} (${r.errorName}: ${r.error})`);
-        const op = EXPECTED_UNSUPPORTED[r.form];
-        assert.ok(op, `${r.form} failed unexpectedly: ${r.errorName}: ${r.error}`);
-        assert.equal(r.errorName, 'UnsupportedOpError', `${r.form}: ${r.error}`);
-        assert.ok(r.error!.includes(op), `${r.form}: the error names ${op}: ${r.error}`);
-        assert.ok(r.text.includes(`UnsupportedOpError: ${r.error}`), `${r.form}: the row shows the error`);
-        continue;
-      }
-      assert.equal(r.state, 'done', `${r.form}: row state`);
-      assert.equal(EXPECTED_UNSUPPORTED[r.form], undefined, `${r.form} runs now: take it off EXPECTED_UNSUPPORTED`);
-      assert.equal(Number(r.bytes), readFileSync(file).length, `${r.form}: file size`);
-      assert.ok(Number(r.medianMs) > 0, `${r.form}: a latency`);
-      assert.match(r.top1 ?? '', /^\d$/, `${r.form}: a top-1`);
-      const [wantTop1] = await ortTop1(file, [image]);
-      const want = await ortTop1(file, tests);
-      const wantCorrect = want.filter((p, n) => p === fixture.labels[n]).length;
-      const got = r.predictions!.split(',').map(Number);
-      const same = got.filter((p, n) => p === want[n]).length;
-      console.log(
-        `${r.form.padEnd(16)} ${r.inputType} input, ${r.bytes} B, median ${Number(r.medianMs).toFixed(1)} ms, top-1 ${r.top1} (ORT ${wantTop1}), ` +
-          `agrees with fp32: ${r.agree}; accuracy ${r.correct}/${r.count} (ORT ${wantCorrect}/${fixture.count}); same top-1 as ORT on ${same}/${fixture.count}`,
-      );
-      assert.equal(Number(r.top1), wantTop1, `${r.form}: top-1 on the image, the page vs onnxruntime-node`);
-      if (r.form.startsWith('fp16')) assert.equal(r.agree, 'true', `${r.form}: fp32's top-1 on the image`);
-      assert.equal(Number(r.count), fixture.count);
-      assert.equal(Number(r.correct), wantCorrect, `${r.form}: accuracy on the test images, the page vs onnxruntime-node`);
+      await t.test(r.form, async () => {
+        const file = join(PUBLIC, formUrl(MODEL, r.form));
+        assert.equal(Number(r.bytes), readFileSync(file).length, `${r.form}: file size`);
+        if (r.state === 'error') {
+          failed.push(`${r.form} (${r.errorName}: ${r.error})`);
+          console.log(`${r.form.padEnd(16)} failed: ${r.errorName}: ${r.error}`);
+          assert.ok(r.text.includes(r.error!), `${r.form}: the row shows the error`);
+          const op = EXPECTED_UNSUPPORTED[r.form];
+          assert.ok(op, `${r.form} failed, and is not expected to: ${r.errorName}: ${r.error}`);
+          assert.equal(r.errorName, 'UnsupportedOpError', `${r.form}: ${r.error}`);
+          assert.ok(r.error!.includes(op), `${r.form}: the error names ${op}: ${r.error}`);
+          return;
+        }
+        assert.equal(r.state, 'done', `${r.form}: row state`);
+        assert.equal(EXPECTED_UNSUPPORTED[r.form], undefined, `${r.form} runs now: take it off EXPECTED_UNSUPPORTED`);
+        assert.ok(Number(r.medianMs) > 0, `${r.form}: a latency`);
+        assert.match(r.top1 ?? '', /^\d$/, `${r.form}: a top-1`);
+        const [wantTop1] = await ortTop1(file, [image]);
+        const want = await ortTop1(file, tests);
+        const wantCorrect = want.filter((p, n) => p === fixture.labels[n]).length;
+        const got = r.predictions!.split(',').map(Number);
+        const same = got.filter((p, n) => p === want[n]).length;
+        console.log(
+          `${r.form.padEnd(16)} ${r.inputType} input, ${r.bytes} B, median ${Number(r.medianMs).toFixed(1)} ms, top-1 ${r.top1} (ORT ${wantTop1}), ` +
+            `agrees with fp32: ${r.agree}; accuracy ${r.correct}/${r.count} (ORT ${wantCorrect}/${fixture.count}); same top-1 as ORT on ${same}/${fixture.count}`,
+        );
+        assert.equal(Number(r.top1), wantTop1, `${r.form}: top-1 on the image, the page vs onnxruntime-node`);
+        if (r.form.startsWith('fp16')) assert.equal(r.agree, 'true', `${r.form}: fp32's top-1 on the image`);
+        assert.equal(Number(r.count), fixture.count);
+        assert.equal(Number(r.correct), wantCorrect, `${r.form}: accuracy on the test images, the page vs onnxruntime-node`);
+      });
     }
     console.log(`forms that failed: ${failed.length ? failed.join('; ') : 'none'}`);
     assert.deepEqual(errors, [], 'no uncaught page errors');
