@@ -19,7 +19,8 @@ import { Tensor, fromElements, elementsToData, tensorTypeOf, toGpuElements, type
 import { downloadBuffer, type Feed } from './gpu/executor.js';
 import { InputError, LimitError, SessionError } from './errors.js';
 import { checkStaticShape } from './ir/verify.js';
-import { CONV_ALGORITHM_NAMES, type ConvAlgorithmName } from './ops/nn/conv.js';
+import type { ConvAlgorithmName } from './ops/nn/conv.js';
+import { registeredVariants } from './ops/registry.js';
 import './ops/index.js';
 
 export type ProgressStage = 'download' | 'compile';
@@ -142,11 +143,16 @@ export interface SessionStats {
 /** Default for SessionOptions.maxMemoryBytes. */
 export const DEFAULT_MAX_MEMORY_BYTES = 4 * 1024 ** 3;
 
-/** Refuses unknown Conv variant names in convAlgorithm / convAlgorithmByNode at create. */
-function checkConvAlgorithms(options: SessionOptions): void {
-  const known: readonly string[] = ['auto', ...CONV_ALGORITHM_NAMES];
+/** Refuses, at create, variant names no op declares (OpDef.variants): forceAlgorithm, and
+ * convAlgorithm / convAlgorithmByNode against Conv's. Generic: nothing here knows an op's kernels. */
+function checkVariantOptions(options: SessionOptions): void {
+  const all = registeredVariants();
+  if (options.forceAlgorithm !== undefined && !all.has(options.forceAlgorithm)) {
+    throw new InputError(`forceAlgorithm: no op has a variant ${JSON.stringify(options.forceAlgorithm)}`, { hint: `known: ${[...all.keys()].sort().join(', ')}` });
+  }
+  const conv = ['auto', ...(getOp('', 'Conv')?.variants ?? [])];
   const check = (what: string, v: unknown) => {
-    if (typeof v !== 'string' || !known.includes(v)) throw new InputError(`${what} must be one of ${known.join(', ')}, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'string' || !conv.includes(v)) throw new InputError(`${what} must be one of ${conv.join(', ')}, got ${JSON.stringify(v)}`);
   };
   if (options.convAlgorithm !== undefined) check('convAlgorithm', options.convAlgorithm);
   const gemm: readonly unknown[] = ['auto', 'tiled', 'subgroup'];
@@ -159,11 +165,13 @@ function checkConvAlgorithms(options: SessionOptions): void {
   for (const [node, v] of Object.entries(byNode)) check(`convAlgorithmByNode["${node}"]`, v);
 }
 
-/** Every node named in convAlgorithmByNode must be a Conv of the optimised graph. */
-function checkConvNodes(graph: Graph, options: SessionOptions): void {
-  const convs = new Set(graph.nodes.filter((n) => n.opType === 'Conv' && !n.domain).map((n) => n.name));
-  for (const name of Object.keys(options.convAlgorithmByNode ?? {})) {
-    if (!convs.has(name)) throw new InputError(`convAlgorithmByNode: the model has no Conv node "${name}"`, { hint: 'names are the ONNX node names' });
+/** Every node named by a per-node variant must be a node of the optimised graph whose op has that variant. */
+function checkVariantNodes(graph: Graph, byNode: Readonly<Record<string, string>>, what: string): void {
+  for (const [name, v] of Object.entries(byNode)) {
+    const n = graph.nodes.find((x) => x.name === name);
+    const variants = n ? getOp(n.domain, n.opType)?.variants : undefined;
+    if (!n || !variants) throw new InputError(`${what}: the model has no node "${name}" with kernel variants`, { hint: 'names are the ONNX node names' });
+    if (v !== 'auto' && !variants.includes(v)) throw new InputError(`${what}["${name}"]: ${n.opType} has no variant ${JSON.stringify(v)}`, { hint: `its variants: auto, ${variants.join(', ')}` });
   }
 }
 
@@ -228,7 +236,7 @@ export class InferenceSession {
     if (options.precision !== undefined && !PRECISIONS.includes(options.precision)) {
       throw new InputError(`precision must be one of ${PRECISIONS.map((p) => `'${p}'`).join(', ')}, got ${JSON.stringify(options.precision)}`);
     }
-    checkConvAlgorithms(options);
+    checkVariantOptions(options);
     const model = await decodeModel(loaded.bytes, { readExternal: loaded.readExternal });
     checkSupported(model);
     checkDeclaredInputs(model, limit);
@@ -271,11 +279,11 @@ export class InferenceSession {
           keepValues: this.options.keepValues,
           onPass: dump ? (name, g) => (typeof dump === 'function' ? dump(name, printGraph(g)) : console.log(`// after ${name}\n${printGraph(g)}`)) : undefined,
         });
-        checkConvNodes(graph, this.options);
+        checkVariantNodes(graph, this.options.convAlgorithmByNode ?? {}, 'convAlgorithmByNode');
         const plan = planGraph(graph, this.limits(), {
           forceAlgorithm: this.options.forceAlgorithm,
-          convAlgorithm: this.options.convAlgorithm,
-          convAlgorithmByNode: this.options.convAlgorithmByNode,
+          variantByOp: this.options.convAlgorithm ? { Conv: this.options.convAlgorithm } : undefined,
+          variantByNode: this.options.convAlgorithmByNode,
           gemmKernel: this.options.gemmKernel,
         });
         const dumpNode = this.options.debug?.dumpWgsl;

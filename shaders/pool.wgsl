@@ -1,8 +1,8 @@
 // Max / average pooling over 1, 2 or 3 spatial dims (MaxPool, AveragePool).
 // Layout: x is [N, C, D, H, W] and y is [N, C, OD, OH, OW], flat row-major; every (n, c) plane is
 // pooled independently. 1-D and 2-D pools run with the missing leading spatial dims of size 1
-// (D = OD = KD = 1, and H = OH = KH = 1 for 1-D). Elements are {{T}}: f32, or i32 for the integer
-// tensors MaxPool takes (int8, uint8, int32).
+// (D = OD = KD = 1, and H = OH = KH = 1 for 1-D). Elements are of storage type T: f32 or f16 for
+// floats (computed in C = f32), or i32 for the integer tensors MaxPool takes (int8, uint8, int32).
 // Tiling: one output element per invocation, {{WG}} per workgroup, 2-D grid of workgroups (see
 // flat_index); the invocation walks its (dilated) window in row-major order (d, then h, then w)
 // and skips taps in the padding.
@@ -16,6 +16,7 @@
 //#include prelude
 
 alias T = {{T}};
+alias C = {{C}};
 
 struct Params {
   total: u32,
@@ -58,11 +59,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let plane_size = u32(size.x * size.y * size.z);
   let base = plane * plane_size;
 #if MAX
-  var acc = T({{LOWEST}});
+  var acc = C({{LOWEST}});
   // The winning tap's spatial offset; -1 until a tap inside the input is seen.
   var best = -1;
 #else
-  var acc = T(0);
+  var acc = C(0);
   var count = 0u;
 #endif
   for (var kd = 0u; kd < params.kernel.x; kd++) {
@@ -75,7 +76,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         let iw = start.z + i32(kw) * params.dilation.z;
         if (iw < 0 || iw >= size.z) { continue; }
         let at = (id * size.y + ih) * size.z + iw;
-        let v = x[base + u32(at)];
+        let v = C(x[base + u32(at)]);
 #if MAX
         if (best < 0 || v > acc) {
           acc = v;
@@ -93,7 +94,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     }
   }
 #if MAX
-  y[i] = acc;
+  y[i] = T(acc);
 #if INDICES
   ind[i] = select(-1, i32(base) + best, best >= 0);
 #endif
@@ -102,9 +103,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let nd = padded_taps(start.x, size.x, params.pad_end.x, params.dilation.x, params.kernel.x);
   let nh = padded_taps(start.y, size.y, params.pad_end.y, params.dilation.y, params.kernel.y);
   let nw = padded_taps(start.z, size.z, params.pad_end.z, params.dilation.z, params.kernel.z);
-  y[i] = acc / f32(nd * nh * nw);
+  y[i] = T(acc / f32(nd * nh * nw));
 #else
-  y[i] = acc / f32(max(count, 1u));
+  y[i] = T(acc / f32(max(count, 1u)));
 #endif
 #endif
 }

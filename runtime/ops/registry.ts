@@ -21,3 +21,10 @@ export function getOp(domain: string, opType: string): OpDef | undefined {
 export function registeredOps(): string[] {
   return [...registry.keys()].map((k) => k.replace(/^::/, '')).sort();
 }
+
+/** Every kernel variant name some op declares (OpDef.variants), with the ops that declare it. */
+export function registeredVariants(): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const [k, def] of registry) for (const v of def.variants ?? []) out.set(v, [...(out.get(v) ?? []), k.replace(/^::/, '')]);
+  return out;
+}

@@ -62,12 +62,14 @@ export interface KernelLimits {
 export interface KernelOptions {
   /** Force a kernel variant by name where an op has several (tests run every variant). */
   forceAlgorithm?: string;
-  /** Conv kernel variant for every Conv where it applies (the others keep the automatic choice);
-   * absent or 'auto': chosen per layer from its shape (runtime/ops/nn/conv.ts). Wins over forceAlgorithm. */
-  convAlgorithm?: string;
-  /** Conv kernel variant by node name; wins over convAlgorithm and forceAlgorithm ('auto': the
-   * automatic choice for that node, whatever those say). */
-  convAlgorithmByNode?: Readonly<Record<string, string>>;
+  /** A variant by op type, for every node of that type where it applies (the others keep the
+   * automatic choice; 'auto': the automatic choice). Wins over forceAlgorithm. The session's
+   * convAlgorithm option is `variantByOp.Conv`. */
+  variantByOp?: Readonly<Record<string, string>>;
+  /** A variant by node name: wins over variantByOp and forceAlgorithm ('auto': the automatic
+   * choice for that node, whatever those say); an error where it cannot run the node. The
+   * session's convAlgorithmByNode option. */
+  variantByNode?: Readonly<Record<string, string>>;
   /** The GEMM kernel of 'pointwise' and 'im2col' convs: 'tiled' (shaders/conv-gemm.wgsl),
    * 'subgroup' (shaders/conv-gemm-sg.wgsl, where the device has subgroups of 4 or more lanes and
    * the weights are constant; elsewhere 'tiled'), or 'auto' (the default: see conv-gemm.ts). */
@@ -119,6 +121,9 @@ export interface OpDef<A = any> {
   /** Output 0 reuses input 0's buffer unchanged (Reshape, Flatten, Identity…): no dispatch for it.
    * A view's gpu(), if any, runs only when the node has further named outputs, and writes those. */
   view?: boolean;
+  /** The names of its kernel variants, for the variant options (SessionOptions.forceAlgorithm,
+   * convAlgorithm / convAlgorithmByNode): validated against these at create, generically. */
+  variants?: readonly string[];
   /** Emit the GPU dispatches. Absent for ops that only run on constant inputs. */
   gpu?(k: KernelBuilder, attrs: A): void;
 }

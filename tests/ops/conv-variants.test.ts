@@ -102,11 +102,12 @@ const dw = ['depthwise', 'im2col'];
 const pw = ['pointwise', 'pointwise sg', 'im2col', 'im2col sg', 'implicit-gemm'];
 const gen = ['im2col', 'im2col sg', 'implicit-gemm'];
 
-/** Session options of a variant name of the cases ('auto', 'X' or 'X sg'). */
-function variantOptions(algo: string): KernelOptions {
+/** Planner and session options of a variant name of the cases ('auto', 'X' or 'X sg'): the
+ * session's convAlgorithm is the planner's variantByOp.Conv. */
+function variantOptions(algo: string): KernelOptions & { convAlgorithm?: string } {
   if (algo === 'auto') return {};
   const [conv, sg] = algo.split(' ');
-  return { convAlgorithm: conv, gemmKernel: sg ? 'subgroup' : 'tiled' };
+  return { variantByOp: { Conv: conv }, convAlgorithm: conv, gemmKernel: sg ? 'subgroup' : 'tiled' };
 }
 const vol = ['implicit-gemm', 'direct', 'im2col', 'im2col sg'];
 
@@ -293,7 +294,7 @@ test('GEMM variants upload constant weights once, re-laid out (the ONNX-layout W
     ['im2col', ['Conv_0/wt', 'Conv_1/wt', 'Conv_2/wt']],
   ] as const) {
     const g = runPasses(await decodeModel(model), { verify: true });
-    const labels = planGraph(g, LIMITS, { convAlgorithm }).buffers.filter((b) => b.init).map((b) => b.label);
+    const labels = planGraph(g, LIMITS, { variantByOp: { Conv: convAlgorithm } }).buffers.filter((b) => b.init).map((b) => b.label);
     assert.deepEqual(labels, want, convAlgorithm);
   }
 });
@@ -302,13 +303,13 @@ test('convAlgorithm applies to the convs it can run; convAlgorithmByNode wins pe
   const { model } = mixedModel();
   // The variant of each node (im2col is two dispatches).
   const v = async (o: KernelOptions) => [...(await planned(model, o)).byNode.values()];
-  assert.deepEqual(await v({ convAlgorithm: 'im2col' }), ['im2col', 'im2col', 'im2col']);
-  assert.deepEqual(await v({ convAlgorithm: 'pointwise' }), ['depthwise', 'implicit-gemm', 'pointwise']);
-  assert.deepEqual(await v({ convAlgorithm: 'direct' }), ['direct', 'direct', 'direct']);
-  assert.deepEqual(await v({ convAlgorithm: 'auto', forceAlgorithm: 'direct' }), ['direct', 'direct', 'direct']);
-  assert.deepEqual(await v({ convAlgorithm: 'im2col', forceAlgorithm: 'direct' }), ['im2col', 'im2col', 'im2col']);
-  assert.deepEqual(await v({ convAlgorithm: 'direct', convAlgorithmByNode: { Conv_1: 'im2col', Conv_2: 'auto' } }), ['direct', 'im2col', 'pointwise']);
-  assert.deepEqual(await v({ convAlgorithmByNode: { Conv_0: 'implicit-gemm' } }), ['implicit-gemm', 'implicit-gemm', 'pointwise']);
+  assert.deepEqual(await v({ variantByOp: { Conv: 'im2col' } }), ['im2col', 'im2col', 'im2col']);
+  assert.deepEqual(await v({ variantByOp: { Conv: 'pointwise' } }), ['depthwise', 'implicit-gemm', 'pointwise']);
+  assert.deepEqual(await v({ variantByOp: { Conv: 'direct' } }), ['direct', 'direct', 'direct']);
+  assert.deepEqual(await v({ variantByOp: { Conv: 'auto' }, forceAlgorithm: 'direct' }), ['direct', 'direct', 'direct']);
+  assert.deepEqual(await v({ variantByOp: { Conv: 'im2col' }, forceAlgorithm: 'direct' }), ['im2col', 'im2col', 'im2col']);
+  assert.deepEqual(await v({ variantByOp: { Conv: 'direct' }, variantByNode: { Conv_1: 'im2col', Conv_2: 'auto' } }), ['direct', 'im2col', 'pointwise']);
+  assert.deepEqual(await v({ variantByNode: { Conv_0: 'implicit-gemm' } }), ['implicit-gemm', 'implicit-gemm', 'pointwise']);
 });
 
 test('convAlgorithm / convAlgorithmByNode through the session, against onnxruntime-node', async () => {

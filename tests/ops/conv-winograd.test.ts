@@ -341,8 +341,8 @@ test('Winograd Conv: the automatic choice and the overrides', async () => {
   assert.match(await pick([1, 3, 224, 224], 64), /^implicit-gemm/);
   // Overrides: another variant by name, Winograd by node name, and an inapplicable one.
   assert.match(await pick([1, 64, 56, 56], 64, { forceAlgorithm: 'implicit-gemm' }), /^implicit-gemm/);
-  assert.equal(await pick([1, 64, 56, 56], 64, { convAlgorithmByNode: { Conv_0: 'winograd-f2' } }), 'winograd-f2');
-  assert.equal(await pick([1, 3, 224, 224], 64, { convAlgorithm: 'winograd' }), 'winograd');
-  assert.match(await pick([1, 64, 56, 56], 64, { convAlgorithm: 'winograd' }, { strides: [2, 2] }), /^implicit-gemm|^im2col/);
-  await assert.rejects(pick([1, 8, 9, 9], 8, { convAlgorithmByNode: { Conv_0: 'winograd' } }, { dilations: [2, 2] }), /cannot run/);
+  assert.equal(await pick([1, 64, 56, 56], 64, { variantByNode: { Conv_0: 'winograd-f2' } }), 'winograd-f2');
+  assert.equal(await pick([1, 3, 224, 224], 64, { variantByOp: { Conv: 'winograd' } }), 'winograd');
+  assert.match(await pick([1, 64, 56, 56], 64, { variantByOp: { Conv: 'winograd' } }, { strides: [2, 2] }), /^implicit-gemm|^im2col/);
+  await assert.rejects(pick([1, 8, 9, 9], 8, { variantByNode: { Conv_0: 'winograd' } }, { dilations: [2, 2] }), /cannot run/);
 });

@@ -31,6 +31,7 @@ function view(shape: readonly number[], a: SoftmaxAttrs, ctx: Pick<OpContext, 'n
 export function softmaxOp(opType: 'Softmax' | 'LogSoftmax', log: boolean): OpDef<SoftmaxAttrs> {
   return {
     opType,
+    variants: ['softmax-workgroup', 'softmax-thread'],
     parse: (ctx) => {
       const coerce2d = ctx.opset < 13;
       return { axis: attrInt(ctx.node, 'axis', coerce2d ? 1 : -1), coerce2d };

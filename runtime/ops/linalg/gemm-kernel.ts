@@ -15,7 +15,8 @@
 import type { BufferRef, KernelBuilder } from '../types.js';
 import type { HostData } from '../../ir/types.js';
 import { sizeOf } from '../../ir/types.js';
-import { BYTES_PER_ELEMENT, grid } from '../../gpu/plan.js';
+import { grid } from '../../gpu/plan.js';
+import { elementBytes, storageOf } from '../../gpu/elements.js';
 import { LimitError } from '../../errors.js';
 import { NO_EPILOGUE, epilogueUniforms, type Epilogue } from '../activation/epilogue.js';
 
@@ -141,12 +142,13 @@ function splitOperand(k: KernelBuilder, spec: GemmSpec, which: 'A' | 'B', extent
   const op = which === 'A' ? spec.a : spec.b;
   const K = spec.K;
   const limit = k.limits.maxStorageBufferBindingSize;
-  const bytes = extent * K * BYTES_PER_ELEMENT;
+  const eb = valueBytes(k, spec);
+  const bytes = extent * K * eb;
   if (bytes <= limit) return [{ start: 0, size: extent, ref: k.input(op.input) }];
 
   const dim = which === 'A' ? 'M' : 'N';
   const shapes = { [which]: k.inputs[op.input]?.shape };
-  const sliceBytes = K * BYTES_PER_ELEMENT;
+  const sliceBytes = K * eb;
   // A [M, K] is split by rows contiguously; so is B^T stored [N, K]. A^T [K, M] and B [K, N] are not.
   const contiguous = which === 'A' ? !op.trans : op.trans;
   const tooDeep = () =>
@@ -166,7 +168,7 @@ function splitOperand(k: KernelBuilder, spec: GemmSpec, which: 'A' | 'B', extent
     for (let start = 0, i = 0; start < extent; start += len, i++) {
       const size = Math.min(len, extent - start);
       const part = contiguous ? data.subarray(start * K, (start + size) * K) : sliceColumns(data, K, extent, start, size);
-      chunks.push({ start, size, ref: k.weight(`${which}${i}`, part) });
+      chunks.push({ start, size, ref: k.weight(`${which}${i}`, part, k.inputs[op.input]!.dtype) });
     }
     return chunks;
   }
@@ -182,7 +184,7 @@ function splitOperand(k: KernelBuilder, spec: GemmSpec, which: 'A' | 'B', extent
     });
   }
   // Chunk starts at multiples of 256 bytes: `align` slices of K elements.
-  const alignElems = OFFSET_ALIGN_BYTES / BYTES_PER_ELEMENT;
+  const alignElems = OFFSET_ALIGN_BYTES / eb;
   const align = alignElems / gcd(K, alignElems);
   const len = chunkLength(extent, sliceBytes, limit, align, prefer);
   if (len === undefined) throw tooDeep();
@@ -192,6 +194,11 @@ function splitOperand(k: KernelBuilder, spec: GemmSpec, which: 'A' | 'B', extent
     chunks.push({ start, size, ref: { id: whole.id, offset: (whole.offset ?? 0) + start * sliceBytes, size: size * sliceBytes } });
   }
   return chunks;
+}
+
+/** Bytes of one element of the product's values (A, B, C and Y share one type). */
+function valueBytes(k: KernelBuilder, spec: GemmSpec): number {
+  return spec.integer ? 4 : elementBytes(k.outputs[0].dtype, k.limits);
 }
 
 /** Rows and columns per invocation of shaders/gemv.wgsl, and its workgroup size. */
@@ -211,7 +218,7 @@ function gemvApplies(k: KernelBuilder, spec: GemmSpec): boolean {
   const forced = k.options.forceAlgorithm;
   if (forced === 'gemm-tiled' || forced === 'gemm-skinny') return false;
   if (forced !== 'gemm-gemv' && !k.limits.softwareAdapter) return false;
-  const aBytes = spec.M * spec.K * BYTES_PER_ELEMENT;
+  const aBytes = spec.M * spec.K * valueBytes(k, spec);
   return !spec.integer && spec.M <= GEMV_MAX_M && !spec.a.trans && spec.b.trans && spec.K % 4 === 0 && aBytes <= k.limits.maxStorageBufferBindingSize;
 }
 
@@ -222,8 +229,8 @@ function emitGemv(k: KernelBuilder, spec: GemmSpec, base: Record<string, string 
     const invocations = Math.ceil(bn.size / GEMV_R);
     k.dispatch({
       shader: 'gemv',
-      variant: bChunks.length > 1 ? 'gemm-gemv split' : 'gemm-gemv',
-      defines: { HAS_C: base.HAS_C, ACTIVATION: base.ACTIVATION, R: GEMV_R, MR, WG: GEMV_WG },
+      variant: `gemm-gemv${bChunks.length > 1 ? ' split' : ''}${base.S === 'f16' ? ' f16' : ''}`,
+      defines: { HAS_C: base.HAS_C, ACTIVATION: base.ACTIVATION, R: GEMV_R, MR, WG: GEMV_WG, S: base.S },
       bindings: { a: k.input(spec.a.input), b: bn.ref, y: k.output(0), ...cBinding },
       uniforms: {
         M: spec.M,
@@ -255,7 +262,7 @@ export function emitGemm(k: KernelBuilder, spec: GemmSpec): void {
   const { M, N, K } = spec;
   if (M === 0 || N === 0) return; // empty output: nothing to write
   const limit = k.limits.maxStorageBufferBindingSize;
-  const yBytes = sizeOf(k.outputs[0].shape) * BYTES_PER_ELEMENT;
+  const yBytes = sizeOf(k.outputs[0].shape) * valueBytes(k, spec);
   if (yBytes > limit) {
     throw new LimitError(`output Y binds ${yBytes} bytes, above maxStorageBufferBindingSize ${limit}`, {
       op: k.node.opType,
@@ -272,6 +279,7 @@ export function emitGemm(k: KernelBuilder, spec: GemmSpec): void {
   }
   const base = {
     T: spec.integer ? 'i32' : 'f32',
+    S: spec.integer ? 'i32' : storageOf(k.outputs[0].dtype, k.limits),
     INT: spec.integer,
     HAS_C: !!c,
     ACTIVATION: epilogue.wgsl,
@@ -292,7 +300,7 @@ export function emitGemm(k: KernelBuilder, spec: GemmSpec): void {
     const batch = spec.batch;
     if (batch.dims.length > 4) throw new LimitError(`MatMul has ${batch.dims.length} batch dims after merging; at most 4 are supported`, { op: k.node.opType, node: k.node.name });
     for (const [which, op] of [['A', spec.a], ['B', spec.b]] as const) {
-      const bytes = sizeOf(k.inputs[op.input]!.shape) * BYTES_PER_ELEMENT;
+      const bytes = sizeOf(k.inputs[op.input]!.shape) * valueBytes(k, spec);
       if (bytes > limit) {
         throw new LimitError(`batched operand ${which} binds ${bytes} bytes, above maxStorageBufferBindingSize ${limit}`, {
           op: k.node.opType,
@@ -307,7 +315,7 @@ export function emitGemm(k: KernelBuilder, spec: GemmSpec): void {
     for (let batch0 = 0; batch0 < batchCount; batch0 += maxZ) {
       k.dispatch({
         shader: 'gemm',
-        variant: `${t.name} batched`,
+        variant: `${t.name} batched${base.S === 'f16' ? ' f16' : ''}`,
         defines: { ...base, TRANS_A: spec.a.trans, TRANS_B: spec.b.trans, WX: t.WX, WY: t.WY, TM: t.TM, TN: t.TN, TK: t.TK },
         bindings: { a: k.input(spec.a.input), b: k.input(spec.b.input), y: k.output(0), ...cBinding },
         uniforms: {
@@ -343,7 +351,7 @@ export function emitGemm(k: KernelBuilder, spec: GemmSpec): void {
     for (const bn of bChunks) {
       k.dispatch({
         shader: 'gemm',
-        variant: split ? `${t.name} split` : t.name,
+        variant: `${t.name}${split ? ' split' : ''}${base.S === 'f16' ? ' f16' : ''}`,
         defines: { ...base, TRANS_A: spec.a.trans, TRANS_B: spec.b.trans, WX: t.WX, WY: t.WY, TM: t.TM, TN: t.TN, TK: t.TK },
         bindings: { a: am.ref, b: bn.ref, y: k.output(0), ...cBinding },
         uniforms: {

@@ -15,7 +15,7 @@ import { isFloat } from '../../ir/types.js';
 import { makeHost } from '../../ir/host-tensor.js';
 import { attrFloat, attrInt } from '../attributes.js';
 import { ShapeError, UnsupportedOpError } from '../../errors.js';
-import { emitGemm } from './gemm-kernel.js';
+import { emitGemm, GEMM_ALGORITHMS } from './gemm-kernel.js';
 import { applyEpilogueHost, parseEpilogue, type Epilogue } from '../activation/epilogue.js';
 
 interface GemmAttrs {
@@ -62,6 +62,7 @@ function gemmDims(node: Node, a: readonly number[], b: readonly number[], c: rea
 
 export const Gemm: OpDef<GemmAttrs> = {
   opType: 'Gemm',
+  variants: GEMM_ALGORITHMS,
   parse(ctx: OpContext): GemmAttrs {
     const n = ctx.node;
     return {

@@ -13,7 +13,7 @@ import { isFloat, sizeOf } from '../../ir/types.js';
 import { makeHost, saturate } from '../../ir/host-tensor.js';
 import { broadcastShapes } from '../attributes.js';
 import { ShapeError } from '../../errors.js';
-import { emitGemm, type GemmBatch } from './gemm-kernel.js';
+import { emitGemm, GEMM_ALGORITHMS, type GemmBatch } from './gemm-kernel.js';
 import { applyEpilogueHost, parseEpilogue, type Epilogue } from '../activation/epilogue.js';
 
 interface MatMulAttrs {
@@ -88,6 +88,7 @@ function mergeBatch(b: GemmBatch): GemmBatch {
 
 export const MatMul: OpDef<MatMulAttrs> = {
   opType: 'MatMul',
+  variants: GEMM_ALGORITHMS,
   parse: (ctx) => ({ epilogue: parseEpilogue(ctx.node) }),
   infer(inputs: (TypeShape | undefined)[], attrs, ctx: OpContext): TypeShape[] {
     const [a, b] = inputs;

@@ -32,6 +32,7 @@ export function argReduceOp(opType: 'ArgMax' | 'ArgMin'): OpDef<ArgAttrs> {
   const max = opType === 'ArgMax';
   return {
     opType,
+    variants: ['argreduce-thread', 'argreduce-workgroup'],
     parse: (ctx) => ({
       axis: attrInt(ctx.node, 'axis', 0),
       keepdims: attrInt(ctx.node, 'keepdims', 1) !== 0,

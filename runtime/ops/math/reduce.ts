@@ -123,6 +123,7 @@ function offsetOf(index: number, outStrides: number[], inStrides: number[]): num
 export function reduceOp(def: ReduceDef): OpDef<ReduceAttrs> {
   return {
     opType: def.opType,
+    variants: ['reduce-workgroup', 'reduce-thread'],
     shapeInputs: [1], // axes (opset 13 for ReduceSum, 18 for the others)
     parse: (ctx) => parseReduce(ctx, def.axesInputSince),
     infer: (inputs, a, ctx) => {

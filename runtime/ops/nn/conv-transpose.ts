@@ -192,6 +192,7 @@ function algorithm(k: KernelBuilder): Algorithm {
 
 export const ConvTranspose: OpDef<ConvTransposeAttrs> = {
   opType: 'ConvTranspose',
+  variants: CONV_TRANSPOSE_ALGORITHMS,
   parse(ctx) {
     // Opsets 1 and 11 have the same attributes and defaults, so parsing does not depend on the
     // opset: strides and dilations 1, pads and output_padding 0, group 1, auto_pad NOTSET,

@@ -166,8 +166,8 @@ function resolveConv(node: Node, inputs: (TypeShape | undefined)[], a: ConvAttrs
 /** The session-wide overrides in order (convAlgorithm, then forceAlgorithm); none for a node
  * that convAlgorithmByNode sets to 'auto' (the automatic choice, whatever the session's). */
 function sessionWideChoices(k: KernelBuilder): (string | undefined)[] {
-  if (k.options.convAlgorithmByNode?.[k.node.name] === 'auto') return [];
-  return [k.options.convAlgorithm, k.options.forceAlgorithm];
+  if (k.options.variantByNode?.[k.node.name] === 'auto') return [];
+  return [k.options.variantByOp?.Conv, k.options.forceAlgorithm];
 }
 
 /** Whether variant `algo` can run a conv of this window and Cg input channels per group. */
@@ -202,7 +202,7 @@ function applicable(algo: ConvAlgorithm, Cg: number, win: Window): boolean {
 function algorithm(k: KernelBuilder, C: number, M: number, group: number, win: Window): ConvAlgorithm {
   const Cg = C / group;
   const Mg = M / group;
-  const byNode = k.options.convAlgorithmByNode?.[k.node.name];
+  const byNode = k.options.variantByNode?.[k.node.name];
   if (byNode !== undefined && byNode !== 'auto') {
     const hint = `convAlgorithmByNode: known variants are auto, ${CONV_ALGORITHM_NAMES.join(', ')}`;
     if (!isConvAlgorithm(byNode)) throw new InputError(`unknown Conv algorithm "${byNode}" for node "${k.node.name}"`, { op: k.node.opType, node: k.node.name, hint });
@@ -273,7 +273,7 @@ function algorithm(k: KernelBuilder, C: number, M: number, group: number, win: W
  */
 function winogradChoice(k: KernelBuilder, conv: WinogradConv, C: number, M: number): WinogradTransform | undefined {
   const isWinograd = (name: string | undefined): name is WinogradAlgorithm => (WINOGRAD_ALGORITHMS as readonly string[]).includes(name ?? '');
-  const byNode = k.options.convAlgorithmByNode?.[k.node.name];
+  const byNode = k.options.variantByNode?.[k.node.name];
   if (byNode !== undefined && byNode !== 'auto') {
     if (!isWinograd(byNode)) return undefined;
     const t = winogradTransform(byNode);
@@ -348,6 +348,7 @@ function kTable(Cg: number, H: number, W: number, win: Window): Int32Array {
 
 export const Conv: OpDef<ConvAttrs> = {
   opType: 'Conv',
+  variants: CONV_ALGORITHM_NAMES,
   parse(ctx) {
     return {
       window: parseWindowAttrs(ctx.node),

@@ -2,6 +2,7 @@
 // spatial dims of an (N, C, D1, ..., Dk) input (k ≥ 1), output (N, C, 1, ..., 1). One dispatch
 // of shaders/global-pool.wgsl: one workgroup per (n, c) plane, or one invocation per plane for
 // planes of up to THREAD_MAX_SIZE elements.
+import { storageOf } from '../../gpu/elements.js';
 import type { OpDef } from '../types.js';
 import { sizeOf } from '../../ir/types.js';
 import { ShapeError } from '../../errors.js';
@@ -20,6 +21,7 @@ const THREAD_MAX_SIZE = 1024;
 export function globalPoolOp(opType: string, max: boolean): OpDef<Record<string, never>> {
   return {
     opType,
+    variants: ['globalpool-thread', 'globalpool-workgroup'],
     parse: () => ({}),
     infer(inputs, _a, ctx) {
       const x = inputs[0]!;
@@ -33,8 +35,8 @@ export function globalPoolOp(opType: string, max: boolean): OpDef<Record<string,
       if (sizeOf(x.shape.slice(2)) === 0 && x.shape[0] * x.shape[1] > 0) {
         throw new ShapeError(`${opType} of an empty spatial extent is undefined`, { op: ctx.node.opType, node: ctx.node.name, shapes: { X: x.shape } });
       }
-      if (x.dtype !== 'float32') throw new ShapeError(`${opType} needs a float32 input, got ${x.dtype}`, { op: ctx.node.opType, node: ctx.node.name });
-      return [{ dtype: 'float32', shape: [x.shape[0], x.shape[1], ...x.shape.slice(2).map(() => 1)] }];
+      if (x.dtype !== 'float32' && x.dtype !== 'float16') throw new ShapeError(`${opType} needs a float32 or float16 input, got ${x.dtype}`, { op: ctx.node.opType, node: ctx.node.name });
+      return [{ dtype: x.dtype, shape: [x.shape[0], x.shape[1], ...x.shape.slice(2).map(() => 1)] }];
     },
     gpu(k) {
       const x = k.inputs[0]!;
@@ -43,10 +45,11 @@ export function globalPoolOp(opType: string, max: boolean): OpDef<Record<string,
       if (planes === 0) return;
       const forced = k.options.forceAlgorithm;
       const thread = forced === 'globalpool-thread' ? true : forced === 'globalpool-workgroup' ? false : size <= THREAD_MAX_SIZE;
+      const S = storageOf(x.dtype, k.limits);
       k.dispatch({
         shader: 'global-pool',
-        variant: `${max ? 'max' : 'average'}${thread ? ' thread' : ''}`,
-        defines: { WG: GLOBAL_POOL_WG, MAX: max, THREAD: thread },
+        variant: `${max ? 'max' : 'average'}${thread ? ' thread' : ''}${S === 'f16' ? ' f16' : ''}`,
+        defines: { WG: GLOBAL_POOL_WG, MAX: max, THREAD: thread, S },
         bindings: { x: k.input(0), y: k.output(0) },
         uniforms: { planes, size },
         workgroups: grid(thread ? Math.ceil(planes / GLOBAL_POOL_WG) : planes, k.limits),

@@ -23,7 +23,7 @@ export const MaxPool = poolOp<MaxPoolAttrs>({
     }
     return { ...parsePoolWindow(ctx), colMajor: storageOrder === 1 };
   },
-  dtypes: ['float32', 'int8', 'uint8'],
+  dtypes: ['float32', 'float16', 'int8', 'uint8'],
   indices: 'int64',
   defines: (a) => ({ MAX: true, COL_MAJOR: a.colMajor }),
   variant: 'max',

@@ -5,7 +5,8 @@
 // Indices output from the same dispatch.
 import type { DType, Node } from '../../ir/types.js';
 import type { BufferRef, KernelBuilder, OpContext, OpDef, TypeShape } from '../types.js';
-import { sizeOf } from '../../ir/types.js';
+import { isFloat, sizeOf } from '../../ir/types.js';
+import { storageOf } from '../../gpu/elements.js';
 import { ShapeError } from '../../errors.js';
 import { grid } from '../../gpu/plan.js';
 import { padWindow, parseWindowAttrs, resolveWindow, spatialPadded, type Window, type WindowAttrs } from './window.js';
@@ -34,7 +35,7 @@ export function parsePoolWindow(ctx: OpContext): PoolAttrs {
 }
 
 /** Resolves the window; `dtypes` are the input element types the op takes. */
-export function resolvePool(node: Node, inputs: (TypeShape | undefined)[], a: PoolAttrs, dtypes: readonly DType[] = ['float32']): Window {
+export function resolvePool(node: Node, inputs: (TypeShape | undefined)[], a: PoolAttrs, dtypes: readonly DType[] = ['float32', 'float16']): Window {
   const x = inputs[0];
   if (!x) fail(node, 'input X is required', inputs);
   const rank = x.shape.length;
@@ -47,7 +48,7 @@ export function resolvePool(node: Node, inputs: (TypeShape | undefined)[], a: Po
 export function poolOp<A extends PoolAttrs>(def: {
   opType: string;
   parse: (ctx: OpContext) => A;
-  /** Input element types (float32 unless the op says more). */
+  /** Input element types (float32 and float16 unless the op says more). */
   dtypes?: readonly DType[];
   /** Extra validation of the node. */
   check?: (node: Node, a: A) => void;
@@ -73,17 +74,19 @@ export function poolOp<A extends PoolAttrs>(def: {
       const win = padWindow(resolvePool(k.node, k.inputs, a, def.dtypes), POOL_RANK);
       const total = sizeOf(k.outputs[0].shape);
       if (total === 0) return;
-      const int = x.dtype !== 'float32';
+      const int = !isFloat(x.dtype);
+      const S = int ? 'i32' : storageOf(x.dtype, k.limits);
       const indices = def.indices !== undefined && !!k.node.outputs[1];
       const bindings: Record<string, BufferRef> = { x: k.input(0), y: k.output(0) };
       if (indices) bindings.ind = k.output(1);
       const pad4 = (v: number[]) => [...v, 0];
       k.dispatch({
         shader: 'pool',
-        variant: `${def.variant}${int ? '-i32' : ''}${indices ? '-indices' : ''}`,
+        variant: `${def.variant}${int ? '-i32' : S === 'f16' ? '-f16' : ''}${indices ? '-indices' : ''}`,
         defines: {
           WG: POOL_WG,
-          T: int ? 'i32' : 'f32',
+          T: S,
+          C: int ? 'i32' : 'f32',
           LOWEST: int ? INT_LOWEST[x.dtype]! : 'bitcast<f32>(0xff7fffffu)',
           INDICES: indices,
           ...def.defines(a),

@@ -4,11 +4,12 @@
 // Spec: https://onnx.ai/onnx/operators/onnx__ConvInteger.html. Kernel: int-conv.ts.
 import type { OpDef, TypeShape } from '../types.js';
 import { convGeometry, convShape, parseIntConv, type IntConvAttrs } from './conv-common.js';
-import { emitIntConv } from './int-conv.js';
+import { emitIntConv, INT_CONV_ALGORITHMS } from './int-conv.js';
 import { checkQParams, fail, isQ8, need } from './util.js';
 
 export const ConvInteger: OpDef<IntConvAttrs> = {
   opType: 'ConvInteger',
+  variants: INT_CONV_ALGORITHMS,
   parse: parseIntConv,
   infer(inputs, a, ctx): TypeShape[] {
     const x = need(ctx.node, inputs, 0, 'x');

@@ -3,12 +3,13 @@
 // onnxruntime); b_zero_point per-tensor or per column (1-D of N).
 // Spec: https://onnx.ai/onnx/operators/onnx__MatMulInteger.html. Kernel: int-conv.ts.
 import type { OpDef, TypeShape } from '../types.js';
-import { emitIntConv, matMulGeometry } from './int-conv.js';
+import { emitIntConv, INT_CONV_ALGORITHMS, matMulGeometry } from './int-conv.js';
 import { matMulShape } from './mat-mul-common.js';
 import { checkQParams, fail, isQ8, need } from './util.js';
 
 export const MatMulInteger: OpDef<Record<string, never>> = {
   opType: 'MatMulInteger',
+  variants: INT_CONV_ALGORITHMS,
   parse: () => ({}),
   infer(inputs, _a, ctx): TypeShape[] {
     const a = need(ctx.node, inputs, 0, 'A');

@@ -5,11 +5,12 @@
 // Spec: https://onnx.ai/onnx/operators/onnx__QLinearConv.html. Kernel: int-conv.ts.
 import type { OpDef, TypeShape } from '../types.js';
 import { convGeometry, convShape, parseIntConv, type IntConvAttrs } from './conv-common.js';
-import { emitIntConv } from './int-conv.js';
+import { emitIntConv, INT_CONV_ALGORITHMS } from './int-conv.js';
 import { checkQParams, fail, isQ8, need } from './util.js';
 
 export const QLinearConv: OpDef<IntConvAttrs> = {
   opType: 'QLinearConv',
+  variants: INT_CONV_ALGORITHMS,
   parse: parseIntConv,
   infer(inputs, a, ctx): TypeShape[] {
     const n = ctx.node;

@@ -3,12 +3,13 @@
 // a and y per-tensor, b_scale / b_zero_point per-tensor or per column (1-D of N). B is 2-D, or
 // batched with A's batch dims (mat-mul-common.ts). Spec: https://onnx.ai/onnx/operators/onnx__QLinearMatMul.html
 import type { OpDef, TypeShape } from '../types.js';
-import { emitIntConv, matMulGeometry } from './int-conv.js';
+import { emitIntConv, INT_CONV_ALGORITHMS, matMulGeometry } from './int-conv.js';
 import { matMulShape } from './mat-mul-common.js';
 import { checkQParams, fail, isQ8, need } from './util.js';
 
 export const QLinearMatMul: OpDef<Record<string, never>> = {
   opType: 'QLinearMatMul',
+  variants: INT_CONV_ALGORITHMS,
   parse: () => ({}),
   infer(inputs, _a, ctx): TypeShape[] {
     const n = ctx.node;
