@@ -111,7 +111,14 @@ function cell(text: string, className?: string): HTMLTableCellElement {
   return td;
 }
 
-const COLUMNS = ['Form', 'Input', 'File', 'Create', `Latency (median of ${RUNS})`, 'Top-1 on the image', '= fp32', 'Test accuracy', 'vs fp32'];
+const COLUMNS = ['Form', 'Input', 'File', 'Create', 'Latency', 'Top-1 on the image', '= fp32', 'Test accuracy', 'vs fp32'];
+
+const HEAD_TITLES: Record<string, string> = {
+  Input: "the model's declared input type (the tensor the page feeds)",
+  Latency: `median of ${RUNS} runs on the image, after one untimed run`,
+  '= fp32': "the same top-1 as fp32's on the image",
+  'vs fp32': 'accuracy difference to fp32, and test images with the same top-1 as fp32',
+};
 
 function pct(x: number, n: number): string {
   return `${((100 * x) / n).toFixed(1)}%`;
@@ -153,7 +160,7 @@ export function setUpPrecision(
     panel.dataset.model = model;
     button.disabled = true;
     const head = document.createElement('tr');
-    for (const h of COLUMNS) head.append(Object.assign(document.createElement('th'), { textContent: h }));
+    for (const h of COLUMNS) head.append(Object.assign(document.createElement('th'), { textContent: h, title: HEAD_TITLES[h] ?? '' }));
     const rows = FORMS.map(formRow);
     table.replaceChildren(head, ...rows);
     try {
@@ -166,7 +173,7 @@ export function setUpPrecision(
       if (!shown) throw new Error(`no image to classify: ${model}.json has no samples`);
       drawPixels($<HTMLCanvasElement>('precision-image'), resizePixels(shown.pixels, 28, 28));
       const label = (k: number) => info.labels?.[k] ?? `class ${k}`;
-      $('precision-note').textContent = `image: ${shown.caption} · accuracy on the first ${count} Fashion-MNIST test images, one image per run`;
+      $('precision-note').textContent = `image: ${shown.caption} · latency: median of ${RUNS} runs · accuracy on the first ${count} Fashion-MNIST test images, one image per run`;
       let fp32: FormResult | undefined;
       let failed = 0;
       for (const [i, f] of FORMS.entries()) {
@@ -178,7 +185,7 @@ export function setUpPrecision(
         };
         try {
           const r = await measure(new URL(formUrl(model, f.id), location.href).href, shown.pixels, info, tests, count, stage, (n) => {
-            cells[2].textContent = formatBytes(n) + (fp32 && f.id !== 'fp32' ? ` · ${pct(n, fp32.bytes)}` : '');
+            cells[2].textContent = formatBytes(n) + (fp32 && f.id !== 'fp32' ? ` (${Math.round((100 * n) / fp32.bytes)}%)` : '');
             tr.dataset.bytes = String(n);
           });
           if (f.id === 'fp32') fp32 = r;
@@ -195,7 +202,7 @@ export function setUpPrecision(
             const d = (100 * (r.correct - fp32.correct)) / count;
             cells[8].textContent = f.id === 'fp32' ? '' : `${d >= 0 ? '+' : '−'}${Math.abs(d).toFixed(1)} pt`;
             cells[8].title = `the same top-1 as fp32 on ${same} of ${count} test images`;
-            if (f.id !== 'fp32') cells[8].textContent += ` · ${same}/${count} same`;
+            if (f.id !== 'fp32') cells[8].textContent += `, ${same} same`;
           }
           Object.assign(tr.dataset, {
             state: 'done',
