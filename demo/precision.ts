@@ -172,6 +172,7 @@ export function setUpPrecision(
       const shown = currentImage() ?? (info.samples[0] ? { pixels: samplePixels(info.samples[0]), caption: 'sample 1' } : undefined);
       if (!shown) throw new Error(`no image to classify: ${model}.json has no samples`);
       drawPixels($<HTMLCanvasElement>('precision-image'), resizePixels(shown.pixels, 28, 28));
+      $('precision-image').hidden = false;
       const label = (k: number) => info.labels?.[k] ?? `class ${k}`;
       $('precision-note').textContent = `image: ${shown.caption} · latency: median of ${RUNS} runs · accuracy on the first ${count} Fashion-MNIST test images, one image per run`;
       let fp32: FormResult | undefined;
