@@ -95,6 +95,30 @@ function ocrModel(lib: boolean): Plugin {
   };
 }
 
+/** Where the demo's precision panel (demo/precision.ts) fetches the 500 labelled Fashion-MNIST
+ * test images, relative to the page. */
+export const TEST_IMAGES_URL = 'data/fashion-test-500.json';
+const TEST_IMAGES_FILE = resolve(repo, 'e2e/fixtures/fashion-test-500.json');
+
+/** Serves the e2e fixture of test images (0.5 MB) to the demo at TEST_IMAGES_URL, as ocrModel does
+ * the detector: from the repo by the dev server, copied into the build; library builds leave it out. */
+function testImages(lib: boolean): Plugin {
+  return {
+    name: 'fovea-test-images',
+    configureServer(server) {
+      server.middlewares.use(`/${TEST_IMAGES_URL}`, (_req, res) => {
+        const bytes = readFileSync(TEST_IMAGES_FILE);
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': bytes.length });
+        res.end(bytes);
+      });
+    },
+    generateBundle() {
+      if (lib) return;
+      this.emitFile({ type: 'asset', fileName: TEST_IMAGES_URL, source: readFileSync(TEST_IMAGES_FILE) });
+    },
+  };
+}
+
 export default defineConfig(({ mode }) => {
   const lib = mode === 'lib';
   // Minified, but keeping function and class names: Fovea's errors are named after their class
@@ -108,7 +132,7 @@ export default defineConfig(({ mode }) => {
     resolve: {
       alias: [{ find: /^fovea$/, replacement: runtimeEntry }],
     },
-    plugins: [embedShaders(), nodeOnly(), ocrModel(lib)],
+    plugins: [embedShaders(), nodeOnly(), ocrModel(lib), testImages(lib)],
     // onnx-proto (and the protobufjs it requires) are CommonJS: pre-bundle them for the dev server
     // up front, so that the first page load does not discover them and reload mid-run.
     optimizeDeps: {

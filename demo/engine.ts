@@ -7,7 +7,7 @@
 // maps and CAM need a second session created with keepValues (InferenceSession only keeps the
 // intermediate values it was told to keep at create), and that one is built from the same
 // bytes instead of downloading the model again.
-import { InferenceSession, Tensor, acquireDevice, describeInput, type RunProfile, type SessionStats } from 'fovea';
+import { InferenceSession, Tensor, acquireDevice, describeInput, floatValues, type RunProfile, type SessionStats } from 'fovea';
 import { findCam, listLayers, type CamInfo, type LayerInfo } from './graph-info.js';
 
 export type ProgressStage = 'download' | 'compile';
@@ -21,8 +21,9 @@ export type AdapterReport = { ok: true; text: string } | { ok: false; reason: 'n
 export interface ModelSummary {
   name: string;
   bytes: number;
-  input: { name: string; declared: (number | string)[]; dims: number[] };
-  output: { name: string; declared: (number | string)[]; dims: number[] };
+  /** `type`: the declared element type (float16 models take a float16 tensor). */
+  input: { name: string; declared: (number | string)[]; dims: number[]; type: string };
+  output: { name: string; declared: (number | string)[]; dims: number[]; type: string };
   /** Values with an image-like [1, C, H, W] shape in the optimised graph: the feature maps. */
   layers: LayerInfo[];
   /** Set when the model ends in global average pooling + a linear layer. */
@@ -139,7 +140,8 @@ export class LocalEngine implements Engine {
       const input = describeInput(inMeta.name, inMeta.dims);
       // The first run binds free dims (batch 1) and compiles what create could not: timed apart.
       const t1 = performance.now();
-      const out = await session.run({ [inMeta.name]: new Tensor('float32', new Float32Array(input.dims.reduce((a, b) => a * b, 1)), input.dims) });
+      const zeros = new Float32Array(input.dims.reduce((a, b) => a * b, 1));
+      const out = await session.run({ [inMeta.name]: feed(zeros, { dims: input.dims, type: inMeta.type }) });
       const firstRunMs = performance.now() - t1;
       const graph = await session.graph();
       const outName = session.outputNames[0];
@@ -148,8 +150,8 @@ export class LocalEngine implements Engine {
       this.summary = {
         name,
         bytes: bytes.length,
-        input: { name: inMeta.name, declared: [...inMeta.dims], dims: input.dims },
-        output: { name: outName, declared: [...session.outputMetadata[0].dims], dims: [...out[outName].dims] },
+        input: { name: inMeta.name, declared: [...inMeta.dims], dims: input.dims, type: inMeta.type },
+        output: { name: outName, declared: [...session.outputMetadata[0].dims], dims: [...out[outName].dims], type: session.outputMetadata[0].type },
         layers: listLayers(graph),
         cam: findCam(graph),
         stats: await session.stats(),
@@ -182,14 +184,14 @@ export class LocalEngine implements Engine {
   async run(input: Float32Array): Promise<RunResult> {
     const { session, summary } = this.loaded();
     const t = performance.now();
-    const out = await session.run({ [summary.input.name]: new Tensor('float32', input, summary.input.dims) });
+    const out = await session.run({ [summary.input.name]: feed(input, summary.input) });
     const ms = performance.now() - t;
-    return { scores: out[summary.output.name].data as Float32Array, ms };
+    return { scores: floatValues(out[summary.output.name]), ms };
   }
 
   async profile(input: Float32Array): Promise<RunProfile> {
     const { session, summary } = this.loaded();
-    const out = await session.run({ [summary.input.name]: new Tensor('float32', input, summary.input.dims) }, { profile: true });
+    const out = await session.run({ [summary.input.name]: feed(input, summary.input) }, { profile: true });
     if (!out.profile) throw new Error('the runtime returned no profile');
     return out.profile;
   }
@@ -204,14 +206,22 @@ export class LocalEngine implements Engine {
       void old?.session.then((s) => s.release(), () => {});
     }
     const session = await this.inspector.session;
-    await session.run({ [summary.input.name]: new Tensor('float32', input, summary.input.dims) });
+    await session.run({ [summary.input.name]: feed(input, summary.input) });
     const out: Record<string, FeatureMap> = {};
     for (const v of keep) {
       const t = await session.fetchValue(v);
-      out[v] = { dims: [...t.dims], data: t.data as Float32Array };
+      // A copy when decoded from float16; the worker transfers these buffers.
+      out[v] = { dims: [...t.dims], data: floatValues(t) };
     }
     return out;
   }
+}
+
+/** The input tensor for float32 values, in the input's declared type: a float16 input takes
+ * `new Tensor('float16', numbers, dims)` (numbers are values, rounded to float16). Other types
+ * go as float32, which the session refuses with an InputError naming both types. */
+export function feed(values: Float32Array, input: { dims: number[]; type: string }): Tensor {
+  return input.type === 'float16' ? new Tensor('float16', Array.from(values), input.dims) : new Tensor('float32', values, input.dims);
 }
 
 /** The free dims of the input, bound as the main session bound them (from summary.input.dims). */

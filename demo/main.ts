@@ -6,6 +6,8 @@
 // A per-layer profile times each GPU dispatch of one run. `?worker=1` runs inference in a Web Worker; `?model=<bundled id or URL>` opens that model.
 // The "Text detection (PP-OCR)" panel (demo/ocr.ts) runs PaddleOCR's text detector on drawn text or
 // an uploaded picture; `?view=ocr` shows that view alone, detecting its default text at once.
+// The "Precision" panel (demo/precision.ts) compares a model's float32 / float16 / int8 files on the
+// image on show and the bundled test images; `?view=precision` shows it alone and runs it at once.
 // The page's state is mirrored on <body data-state> (loading | running | done | error |
 // unavailable) and data attributes, for the e2e tests (e2e/demo.test.ts).
 import { probabilities, readPixels, resizePixels, tensorFromPixels, topK, type PixelData } from 'fovea';
@@ -15,13 +17,14 @@ import { BUNDLED, formatBytes, median, parseModelInfo, prepare, samplePixels, ty
 import { classActivationMap } from './graph-info.js';
 import { drawCam, drawFeatureGrid, drawPixels } from './render.js';
 import { setUpTextDetection } from './ocr.js';
+import { setUpPrecision } from './precision.js';
 
 type State = 'loading' | 'running' | 'done' | 'error' | 'unavailable';
 
 const TOP = 5;
 const params = new URLSearchParams(location.search);
 const useWorker = params.get('worker') === '1';
-const view = params.get('view') === 'ocr' ? 'ocr' : 'classify';
+const view = (['ocr', 'precision'] as const).find((v) => v === params.get('view')) ?? 'classify';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -126,11 +129,25 @@ async function fetchSidecar(url: string): Promise<ModelInfo | undefined> {
   }
 }
 
-function sidecarUrl(modelUrl: string): string | undefined {
+/** Where a model's sidecar may be: `<model>.json` beside it; for a converted form
+ * `<model>.<form>.onnx` (scripts/convert-precision.py) also `<model>.json` beside it or one folder
+ * up (demo/public/models/precision/ → models/). */
+function sidecarUrls(modelUrl: string): string[] {
   const u = new URL(modelUrl, location.href);
-  if (!/\.onnx$/i.test(u.pathname)) return undefined;
-  u.pathname = u.pathname.replace(/\.onnx$/i, '.json');
-  return u.href;
+  if (!/\.onnx$/i.test(u.pathname)) return [];
+  const at = (path: string) => Object.assign(new URL(u.href), { pathname: path }).href;
+  const urls = [at(u.pathname.replace(/\.onnx$/i, '.json'))];
+  const base = /^(.*\/)([^/]+)\.(fp32|fp16[\w-]*|int8[\w-]*)\.onnx$/i.exec(u.pathname);
+  if (base) urls.push(at(`${base[1]}${base[2]}.json`), at(`${base[1]}../${base[2]}.json`));
+  return urls;
+}
+
+async function firstSidecar(urls: string[]): Promise<ModelInfo | undefined> {
+  for (const url of urls) {
+    const info = await fetchSidecar(url);
+    if (info) return info;
+  }
+  return undefined;
 }
 
 async function loadModel(source: ModelSource, info: Promise<ModelInfo | undefined>, label: string): Promise<void> {
@@ -163,7 +180,7 @@ function describeModel(): void {
   const { summary: s, prep, info } = current!;
   const facts = [
     `${s.name} (${formatBytes(s.bytes)})`,
-    `input ${s.input.name} [${s.input.dims.join('×')}] ${prep.input.channels === 1 ? 'gray' : 'RGB'}`,
+    `input ${s.input.name} [${s.input.dims.join('×')}] ${prep.input.channels === 1 ? 'gray' : 'RGB'} ${s.input.type}`,
     `${prep.classes} classes`,
     prep.source === 'imagenet' ? 'ImageNet labels and preprocessing' : prep.source === 'none' ? 'no sidecar: unnamed classes, no normalisation' : 'labels from its sidecar',
     ...(info?.architecture ? [info.architecture] : []),
@@ -458,8 +475,7 @@ async function modelFromFiles(files: File[]): Promise<void> {
 
 function modelFromUrl(url: string): Promise<void> {
   const abs = new URL(url, location.href).href;
-  const side = sidecarUrl(abs);
-  return loadModel({ url: abs }, side ? fetchSidecar(side) : Promise.resolve(undefined), abs);
+  return loadModel({ url: abs }, firstSidecar(sidecarUrls(abs)), abs);
 }
 
 function bundled(id: string): Promise<void> {
@@ -528,6 +544,16 @@ async function main(): Promise<void> {
   $('adapter').textContent = adapter.text + (engine.inWorker ? ' (in a Web Worker)' : '');
   wireUp();
   const detectText = setUpTextDetection(serial, failed);
+  const comparePrecision = setUpPrecision(serial, failed, () => (image ? { pixels: image, caption: imageCaption } : undefined));
+  if (view === 'precision') {
+    // The precision panel alone: no classifier is loaded; its forms run on a sidecar sample.
+    document.body.dataset.view = 'precision';
+    $('model').textContent = 'precision comparison';
+    setState('running', 'comparing precisions…');
+    await serial(comparePrecision);
+    setState('done', 'done');
+    return;
+  }
   if (view === 'ocr') {
     // The text-detection view alone: no classifier is loaded.
     document.body.dataset.view = 'ocr';

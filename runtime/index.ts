@@ -4,7 +4,7 @@ export type { RunOptions, RunResult, RunProfile, NodeProfile, SessionOptions, Se
 export type { GraphOptimizationLevel } from './passes/index.js';
 export type { Precision } from './passes/convert-precision.js';
 export type { GemmKernel } from './ops/types.js';
-export { Tensor } from './tensor.js';
+export { Tensor, floatValues } from './tensor.js';
 export type { TensorType, TensorData, TensorLocation, GpuBufferTensorOptions } from './tensor.js';
 export * from './errors.js';
 export { registeredOps } from './ops/registry.js';

@@ -140,6 +140,15 @@ export class Tensor {
   }
 }
 
+/** The values of a float32 or float16 CPU tensor as float32 (float16 bits decoded): what a
+ * caller reading scores wants whatever the model's output type. Other types are converted by value. */
+export function floatValues(t: Tensor): Float32Array {
+  const d = t.data;
+  if (d instanceof Float32Array) return d;
+  if (t.type === 'float16') return fromHalfBits(halfBitsOf(d), t.size);
+  return Float32Array.from(d as ArrayLike<number | bigint>, Number);
+}
+
 /** A feed's GPU elements (runtime/gpu/elements.ts): f32 as is; float16 as its bits where the
  * device stores f16 (padded to 4 bytes), else widened to f32; integers as i32 (int64
  * saturated); bool as u32. */

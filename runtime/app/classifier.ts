@@ -14,7 +14,7 @@ import type { ModelSource } from '../../loaders/onnx/source.js';
 import { InputError, ModelLoadError } from '../errors.js';
 import { IMAGENET_MEAN, IMAGENET_STD, tensorFromImage, type ImageLike } from './image.js';
 import { IMAGENET_LABELS } from './imagenet-labels.js';
-import { Tensor } from '../tensor.js';
+import { Tensor, floatValues } from '../tensor.js';
 
 export interface Prediction {
   /** Class index in the model's output. */
@@ -56,6 +56,8 @@ export interface ClassifierInput {
   layout: 'NCHW' | 'NHWC';
   /** The dims fed to the model (batch 1). */
   dims: number[];
+  /** The input's element type (session.inputMetadata): float16 models get a float16 tensor. */
+  type?: 'float32' | 'float16';
 }
 
 export interface LabelsFile {
@@ -167,7 +169,8 @@ export class Classifier {
       typeof options.labels === 'string' || options.labels instanceof URL ? loadLabels(options.labels) : Promise.resolve(options.labels ? { labels: [...options.labels] } : undefined);
     const [session, file] = await Promise.all([InferenceSession.create(model, options.session), labelsFile]);
     try {
-      const input = describeInput(session.inputNames[0], session.inputMetadata[0].dims, options.size);
+      const meta = session.inputMetadata[0];
+      const input = { ...describeInput(meta.name, meta.dims, options.size), type: meta.type === 'float16' ? 'float16' as const : 'float32' as const };
       const out = session.outputMetadata[0];
       const known = out.dims.filter((d): d is number => typeof d === 'number' && d > 0);
       // Class count: the output's largest static dim ([N, K], [N, K, 1, 1]…), when it has one.
@@ -196,15 +199,16 @@ export class Classifier {
 
   /** The model's input tensor for an image (resized, normalised, in the model's layout). */
   tensor(image: ImageLike | readonly ImageLike[]): Tensor {
-    const { width, height, channels, layout } = this.input;
-    return tensorFromImage(image, { width, height, channels, layout, ...this.preprocessing });
+    const { width, height, channels, layout, type } = this.input;
+    return tensorFromImage(image, { width, height, channels, layout, type, ...this.preprocessing });
   }
 
-  /** The model's raw first output for one image (logits or probabilities). */
+  /** The model's raw first output for one image (logits or probabilities), as float32 values
+   * (a float16 output decoded). */
   async scores(image: ImageLike | Tensor): Promise<Float32Array> {
     const t = image instanceof Tensor ? image : this.tensor(image);
     const out = await this.session.run({ [this.input.name]: t });
-    return out[this.session.outputNames[0]].data as Float32Array;
+    return floatValues(out[this.session.outputNames[0]]);
   }
 
   /** The top classes of one image, most probable first. */

@@ -6,9 +6,13 @@
 //      an antialiased bilinear (triangle) filter, in plain JS: the same result in every browser,
 //      in workers and in Node, independent of the canvas' own smoothing;
 //   3. x = (pixel / 255 - mean[c]) / std[c] per channel (grayscale by ITU-R BT.601 luma for
-//      1-channel models), laid out NCHW (default) or NHWC, as a float32 Tensor [N, C, H, W].
+//      1-channel models), laid out NCHW (default) or NHWC, as a float32 (or float16) Tensor [N, C, H, W].
 import { InputError } from '../errors.js';
 import { Tensor } from '../tensor.js';
+import { toHalfBits } from '../ir/half.js';
+
+/** IEEE half bits of the values, exactly one per value. */
+const halfBits = (v: Float32Array): Uint16Array => toHalfBits(v).subarray(0, v.length);
 
 /** RGBA pixels, row-major, 4 bytes per pixel (the layout of ImageData). */
 export interface PixelData {
@@ -48,6 +52,9 @@ export interface ImageTensorOptions {
   invert?: boolean;
   /** Element layout (default 'NCHW'). */
   layout?: 'NCHW' | 'NHWC';
+  /** The tensor's type (default 'float32'): 'float16' for a model whose input is float16
+   * (values rounded to float16; see the session's inputMetadata[i].type). */
+  type?: 'float32' | 'float16';
 }
 
 function isPixelData(x: unknown): x is PixelData {
@@ -274,12 +281,16 @@ export function tensorFromPixels(images: PixelData | readonly PixelData[], optio
       }
     }
   }
-  return new Tensor('float32', out, nchw ? [list.length, channels, height, width] : [list.length, height, width, channels]);
+  const dims = nchw ? [list.length, channels, height, width] : [list.length, height, width, channels];
+  const type = options.type ?? 'float32';
+  if (type === 'float16') return new Tensor('float16', halfBits(out), dims);
+  if (type !== 'float32') throw new InputError(`type must be 'float32' or 'float16', got ${String(type)}`);
+  return new Tensor('float32', out, dims);
 }
 
 /**
  * The model input for one image or a batch: read, resize to options.width × options.height,
- * normalise, lay out. E.g. for an ImageNet classifier:
+ * normalise, lay out (as float32, or float16 with `type`). E.g. for an ImageNet classifier:
  *   tensorFromImage(img, { width: 224, height: 224, fit: 'cover', mean: IMAGENET_MEAN, std: IMAGENET_STD })
  */
 export function tensorFromImage(source: ImageLike | readonly ImageLike[], options: ImageTensorOptions): Tensor {
