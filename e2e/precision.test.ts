@@ -24,11 +24,8 @@ const MODEL = 'lenet5-fashion';
 const PUBLIC = join(REPO, 'demo/public');
 /** Forms that Fovea cannot run yet: the error's name and a string its message must hold. */
 const EXPECTED_FAILURES: Record<string, { name: string; includes: string; why: string }> = {
-  // The requantising QLinearConv kernel binds 11 storage buffers; Chromium's SwiftShader adapter
-  // allows 10 per shader stage (maxStorageBuffersPerShaderStage), so its pipeline layout is invalid.
-  'int8-qdq': { name: 'CompileError', includes: 'QLinearConv', why: 'bug: QLinearConv binds 11 storage buffers, SwiftShader allows 10' },
-  // com.microsoft.QGemm (QOperator's quantised Gemm) is not implemented yet.
-  'int8-qoperator': { name: 'UnsupportedOpError', includes: 'com.microsoft.QGemm', why: 'QGemm not implemented' },
+  // Empty: every converted form runs (QLinearConv once bound 11 storage buffers, above SwiftShader's
+  // 10 per stage; QGemm was missing). A form that fails again goes here with its error and why.
 };
 
 interface Sidecar {

@@ -28,7 +28,9 @@ struct Params {
 @group(0) @binding(0) var<storage, read> x: array<i32>;
 @group(0) @binding(1) var<storage, read> w: array<u32>;
 @group(0) @binding(2) var<storage, read> wsum: array<i32>;
-@group(0) @binding(3) var<storage, read> x_zp: array<i32>;
+/** [x_zero_point, y_zero_point, bits of x_scale, bits of y_scale] (shaders/quant-scalars.wgsl): the
+ * per-tensor scalars in one binding, which keeps the kernel within 10 storage buffers. */
+@group(0) @binding(3) var<storage, read> qs: array<u32>;
 @group(0) @binding(4) var<storage, read> w_zp: array<i32>;
 #if FLOAT_OUT
 @group(0) @binding(5) var<storage, read_write> y: array<f32>;
@@ -37,20 +39,20 @@ struct Params {
 #endif
 @group(0) @binding(6) var<uniform> params: Params;
 #if SCALED
-@group(0) @binding(7) var<storage, read> x_scale: array<f32>;
-@group(0) @binding(8) var<storage, read> w_scale: array<f32>;
-#endif
-#if QLINEAR
-@group(0) @binding(9) var<storage, read> y_scale: array<f32>;
-@group(0) @binding(10) var<storage, read> y_zp: array<i32>;
+@group(0) @binding(7) var<storage, read> w_scale: array<f32>;
 #endif
 #if HAS_BIAS
-@group(0) @binding(11) var<storage, read> bias: array<i32>;
+@group(0) @binding(8) var<storage, read> bias: array<i32>;
 #endif
+
+/** x's zero point, shifted as the 8-bit operands are (XSHIFT). */
+fn x_zero() -> i32 {
+  return bitcast<i32>(qs[0]) - {{XSHIFT}};
+}
 
 /** Stores output (n, oc, p) from its raw sums (see the header). */
 fn store_output(n: i32, oc: i32, p: i32, dot: i32, sx: i32) {
-  let zx = x_zp[0] - {{XSHIFT}};
+  let zx = x_zero();
   let wc = oc * params.w_per_channel;
   let zw = w_zp[wc] - {{WSHIFT}};
   let K = params.KH * params.KW * params.CP4 * 4;
@@ -60,11 +62,11 @@ fn store_output(n: i32, oc: i32, p: i32, dot: i32, sx: i32) {
 #endif
   let out = n * params.y_n + oc * params.y_c + p * params.y_p;
 #if SCALED
-  var m = params.alpha * x_scale[0] * w_scale[wc];
+  var m = params.alpha * bitcast<f32>(qs[2]) * w_scale[wc];
 #endif
 #if QLINEAR
-  m = m / y_scale[0];
-  let q = round(f32(acc) * m) + f32(y_zp[0]);
+  m = m / bitcast<f32>(qs[3]);
+  let q = round(f32(acc) * m) + f32(bitcast<i32>(qs[1]));
   y[out] = i32(clamp(q, {{QMIN}}.0, {{QMAX}}.0));
 #else
 #if FLOAT_OUT

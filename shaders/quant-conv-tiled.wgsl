@@ -25,7 +25,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let ot = (t / PT) % OTG;
   let g = (t / (PT * OTG)) % G;
   let n = t / (PT * OTG * G);
-  let zx = x_zp[0] - {{XSHIFT}};
+  let zx = x_zero();
   let zx4 = pack4xI8(vec4<i32>(zx));
   let xg = n * params.x_n + g * params.Cg * params.x_c;
   var ih0: array<i32, 4>;

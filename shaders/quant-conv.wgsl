@@ -44,7 +44,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let oh = p / params.OW;
   let ow = p % params.OW;
   let g = oc / params.MG;
-  let zx = x_zp[0] - {{XSHIFT}};
+  let zx = x_zero();
   let xg = n * params.x_n + g * params.Cg * params.x_c;
   var dot = 0;
   var sx = 0;

@@ -75,13 +75,12 @@ export function emitIntConv(k: KernelBuilder, g: IntConvGeometry, io: IntConvIO)
     x: k.input(io.x),
     w,
     wsum,
-    x_zp: zpBuffer(k, io.xZp, 'x-zero-point'),
+    qs: activationScalars(k, io),
     w_zp: zpBuffer(k, io.wZp, 'w-zero-point', g.OC),
     y: k.output(0),
   };
   if (q) {
-    Object.assign(bindings, { x_scale: k.input(q.xScale), w_scale: k.input(q.wScale) });
-    if (q.yScale !== undefined) Object.assign(bindings, { y_scale: k.input(q.yScale), y_zp: q.yZp === undefined ? k.weight('y-zero-point', new Int32Array(1)) : zpBuffer(k, q.yZp, 'y-zero-point') });
+    bindings.w_scale = k.input(q.wScale);
     if (q.bias !== undefined) bindings.bias = k.input(q.bias);
   }
   const requant = !!q && q.yScale !== undefined;
@@ -111,6 +110,40 @@ export function emitIntConv(k: KernelBuilder, g: IntConvGeometry, io: IntConvIO)
     },
     workgroups: grid(Math.ceil(invocations / WG), k.limits),
   });
+}
+
+/** The per-tensor scalars [x_zero_point, y_zero_point, x_scale, y_scale] in one 4-word buffer
+ * (the layout of `qs` in shaders/quant-conv-io.wgsl; absent ones are zero points 0 and scales 1):
+ * written at create when all are constant, else gathered on the GPU by shaders/quant-scalars.wgsl
+ * (x's zero point and scale from a DynamicQuantizeLinear). */
+function activationScalars(k: KernelBuilder, io: IntConvIO): BufferRef {
+  const q = io.qlinear;
+  const zps = [io.xZp, q?.yZp];
+  const scales = [q?.xScale, q?.yScale];
+  const present = [...zps, ...scales].filter((i): i is number => i !== undefined && !!k.inputs[i]);
+  if (present.every((i) => k.constant(i))) {
+    const words = new Uint32Array(4);
+    const ints = new Int32Array(words.buffer, 0, 2);
+    const floats = new Float32Array(words.buffer, 8, 2);
+    zps.forEach((i, j) => (ints[j] = i !== undefined && k.inputs[i] ? k.constant(i)!.data[0] : 0));
+    scales.forEach((i, j) => (floats[j] = i !== undefined && k.inputs[i] ? k.constant(i)!.data[0] : 1));
+    return k.weight('activation-scalars', words);
+  }
+  const one = (key: string) => k.weight(key, new Float32Array([1]));
+  const qs = k.scratch(16);
+  k.dispatch({
+    shader: 'quant-scalars',
+    variant: 'gather',
+    bindings: {
+      x_zp: zpBuffer(k, io.xZp, 'x-zero-point'),
+      y_zp: q?.yZp !== undefined ? zpBuffer(k, q.yZp, 'y-zero-point') : k.weight('y-zero-point', new Int32Array(1)),
+      x_scale: q ? k.input(q.xScale) : one('x-scale'),
+      y_scale: q?.yScale !== undefined ? k.input(q.yScale) : one('y-scale'),
+      qs,
+    },
+    workgroups: [1],
+  });
+  return qs;
 }
 
 /** Geometry of a MatMul of A [..., M, K] by B [K, N] (A's batch dims folded into rows) or by a
