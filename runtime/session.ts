@@ -277,6 +277,7 @@ export class InferenceSession {
           graphOptimizationLevel: this.options.graphOptimizationLevel,
           precision: this.options.precision,
           keepValues: this.options.keepValues,
+          bindingLimit: { maxBytes: this.limits().maxStorageBufferBindingSize, elements: this.limits() },
           onPass: dump ? (name, g) => (typeof dump === 'function' ? dump(name, printGraph(g)) : console.log(`// after ${name}\n${printGraph(g)}`)) : undefined,
         });
         checkVariantNodes(graph, this.options.convAlgorithmByNode ?? {}, 'convAlgorithmByNode');

@@ -8,7 +8,9 @@
 // patches overlap by 2); taps outside the image read 0, which is the conv's zero padding.
 // v is [ALPHA*ALPHA, C, Pp]: transform point xi = i*ALPHA + j (element (i, j) of Bᵀ d B), then
 // channel, then tile, so that each point's slice is the C x Pp right-hand matrix of the GEMM.
-// Columns p >= P are written as zeros. x is an array of S, the values' storage type (f32, or
+// Columns p >= P are written as zeros. A conv whose V would exceed one binding runs in chunks of
+// tiles (runtime/ops/nn/conv-winograd.ts): then P, Pp and v cover the chunk only, and its column
+// p is tile p0 + p of the whole conv. x is an array of S, the values' storage type (f32, or
 // f16 for float16 values on devices with shader-f16), loaded as f32; v is f32 scratch in every
 // case (the transform's sums, up to 100x the inputs for F(4x4), keep f32 precision for the GEMM).
 // Tiling: one invocation per (c, p) (p fastest, so neighbouring invocations write neighbouring
@@ -31,6 +33,8 @@ struct Params {
   pad_h: i32,
   pad_w: i32,
   total: u32,
+  /** The chunk's first tile. */
+  p0: u32,
 }
 
 @group(0) @binding(0) var<storage, read> x: array<S>;
@@ -109,8 +113,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     return;
   }
   let tiles = params.TH * params.TW;
-  let b = p / tiles;
-  let q = p % tiles;
+  let b = (params.p0 + p) / tiles;
+  let q = (params.p0 + p) % tiles;
   let base = (b * C + c) * params.H * params.W;
 #if F4
   let ih = i32(q / params.TW) * 4 - params.pad_h;

@@ -4,7 +4,9 @@
 // Layout: prod is [ALPHA*ALPHA, M, Pp] from shaders/winograd-gemm.wgsl (point xi = i*ALPHA + j,
 // output channel, tile); tile p = (b, th, tw) flattened, P of them. y is the NCHW output
 // [N, M, OH, OW]; tile (th, tw) covers rows th*M_OUT.., columns tw*M_OUT.., and its outputs past
-// OH or OW (the ragged last row and column of tiles) are not stored. bias is [M]; residual has
+// OH or OW (the ragged last row and column of tiles) are not stored. In a chunked conv
+// (runtime/ops/nn/conv-winograd.ts) prod holds the chunk's P tiles, its column p being tile
+// p0 + p of the whole conv. bias is [M]; residual has
 // y's shape and is read at y's index. prod is f32 scratch; y, bias and the residual are arrays of
 // S, the values' storage type (f32, or f16 for float16 values on devices with shader-f16), loaded
 // as f32; the epilogue computes in f32 and rounds once when it stores y.
@@ -29,6 +31,8 @@ struct Params {
   OH: u32,
   OW: u32,
   total: u32,
+  /** The chunk's first tile. */
+  p0: u32,
   act_alpha: f32,
   act_beta: f32,
   act_gamma: f32,
@@ -111,8 +115,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let p = t % P;
   let at_mp = m * params.Pp + p;
   let tiles = params.TH * params.TW;
-  let bt = p / tiles;
-  let q = p % tiles;
+  let bt = (params.p0 + p) / tiles;
+  let q = (params.p0 + p) % tiles;
   let oh = (q / params.TW) * M_OUT;
   let ow = (q % params.TW) * M_OUT;
   let o = ((bt * params.M + m) * params.OH + oh) * params.OW + ow;

@@ -6,6 +6,8 @@
 //     folding, remove dead nodes);
 //   'basic': also the rewrites whose result is still plain ONNX (absorb-boundary-casts,
 //     remove-identities, fold-batch-norm);
+//   (split-large-values, required where a device's binding limit is given, runs after
+//     fold-batch-norm and before the fusions, so that its slab convs fuse like any conv;)
 //   'all' (the default): also the fusions into kernel epilogues (fuse-residual-add, then
 //     fuse-activations, so that Conv -> Add -> Relu becomes one Conv), and fuse-qdq (QDQ-quantized
 //     convs to QLinearConv) and fuse-qdq-ops (QDQ Add, Mul, Sigmoid, LeakyRelu, GlobalAveragePool,
@@ -28,12 +30,12 @@ import { fuseActivations } from './fuse-activations.js';
 import { removeDeadNodes } from './remove-dead-nodes.js';
 import { fuseQdq } from './fuse-qdq.js';
 import { fuseQdqOps } from './fuse-qdq-ops.js';
-import type { RewriteOptions } from './graph-edit.js';
+import { splitLargeValues, type SplitOptions } from './split-large-values.js';
 
 export type GraphOptimizationLevel = 'disabled' | 'basic' | 'all';
 export const GRAPH_OPTIMIZATION_LEVELS: readonly GraphOptimizationLevel[] = ['disabled', 'basic', 'all'];
 
-export interface PassOptions extends BindOptions, RewriteOptions {
+export interface PassOptions extends BindOptions, SplitOptions {
   /** Run the verifier after every pass. */
   verify?: boolean;
   /** Called with the graph after each pass (the IR-dump debug switch uses it). */
@@ -63,6 +65,7 @@ export const PASSES: Pass[] = [
   { name: 'absorb-boundary-casts', run: (g, o) => absorbBoundaryCasts(g, o), shapesKnown: true, level: 'basic' },
   { name: 'remove-identities', run: (g, o) => removeIdentities(g, o), shapesKnown: true, level: 'basic' },
   { name: 'fold-batch-norm', run: (g, o) => foldBatchNorm(g, o), shapesKnown: true, level: 'basic' },
+  { name: 'split-large-values', run: (g, o) => splitLargeValues(g, o), shapesKnown: true },
   { name: 'fuse-residual-add', run: (g, o) => fuseResidualAdd(g, o), shapesKnown: true, level: 'all' },
   { name: 'fuse-activations', run: (g, o) => fuseActivations(g, o), shapesKnown: true, level: 'all' },
   { name: 'remove-dead-nodes', run: (g) => removeDeadNodes(g), shapesKnown: true },

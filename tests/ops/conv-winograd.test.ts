@@ -172,6 +172,29 @@ for (const c of CASES) {
   }
 }
 
+// A conv whose V or prod exceeds one storage binding (a 32-channel 1024x1024 map with F(4x4):
+// 302 MB against lavapipe's 128 MiB) runs in chunks of tiles. Here the binding size is lowered so
+// that x and y fit (3 x 30 x 29 and 12 x 30 x 29 floats, 41.8 KB at most per image pair) and V /
+// prod do not: several chunks, one crossing from image 0 to image 1, and a last partial one.
+test('Winograd Conv runs in chunks of tiles where V and prod exceed one binding', async () => {
+  const c: Case = { name: 'chunks', x: [2, 5, 30, 29], M: 12, pads: [1, 1, 1, 1], bias: true };
+  const { model, feeds } = convModel(c, 11);
+  const want = await runReference(model, feeds);
+  for (const algo of VARIANTS) {
+    for (const gemmKernel of ['tiled', 'subgroup'] as const) {
+      const s = await InferenceSession.create(model, { forceAlgorithm: algo, gemmKernel, maxStorageBufferBindingSize: 96 * 1024 });
+      try {
+        const chunks = (await s.stats()).kernels.filter((k) => k.variant.startsWith(`${algo} input`)).length;
+        assert.ok(chunks >= 3, `${algo}: ${chunks} chunks`);
+        const got = await s.run(feeds);
+        assertClose(got.y.data as Float32Array, want.y.data, TOL[algo], `y [${algo}, ${gemmKernel}, ${chunks} chunks]`);
+      } finally {
+        await s.release();
+      }
+    }
+  }
+});
+
 test('Winograd Conv falls back to the default kernel where it does not apply', async () => {
   const fallbacks: Case[] = [
     { name: 'stride 2', x: [1, 4, 9, 9], M: 5, pads: [1, 1, 1, 1], attrs: { strides: [2, 2] } },

@@ -41,8 +41,10 @@
 // bits. The cost is memory: U is 8x (F(4x4)) or 3.6x (F(2x2)) the float16 W, V and prod scratch
 // is twice what f16 would take (the planner shares scratch between convs).
 // Memory: U is (m+2)²/9 times the size of W (4x for F(4x4), 1.8x for F(2x2)); the scratch V and
-// prod hold (m+2)²/m² times the input and output (2.25x, 4x). Where one of them exceeds
-// maxStorageBufferBindingSize the conv is not applicable and the default kernel runs.
+// prod hold (m+2)²/m² times the input and output (2.25x, 4x). Where V or prod would exceed
+// maxStorageBufferBindingSize (a 32-channel 1024x1024 map: 302 MB for F(4x4)) the conv runs in
+// chunks of tiles, the three dispatches once per chunk on scratch sized for one chunk; where U
+// exceeds it the conv is not applicable and the default kernel runs.
 import { sizeOf, type HostData } from '../../ir/types.js';
 import type { BufferRef, KernelBuilder, KernelLimits } from '../types.js';
 import { epilogueUniforms, type Epilogue } from '../activation/epilogue.js';
@@ -219,8 +221,19 @@ export function winogradApplicable(k: KernelBuilder, conv: WinogradConv, t: Wino
 }
 
 function fits(g: WinogradGeometry, limits: KernelLimits): boolean {
-  const { u, v, prod } = g.bytes;
-  return Math.max(u, v, prod) <= limits.maxStorageBufferBindingSize && Math.max(u, v, prod) <= limits.maxBufferSize;
+  return g.bytes.u <= bindingLimit(limits) && chunkTiles(g, limits) >= Math.min(4, g.P);
+}
+
+function bindingLimit(limits: KernelLimits): number {
+  return Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
+}
+
+/** Tiles per chunk: all of them where V and prod fit one binding, else the most that do (a
+ * multiple of 4, as the GEMM's vec4 columns need). */
+export function chunkTiles(g: WinogradGeometry, limits: KernelLimits): number {
+  if (Math.max(g.bytes.v, g.bytes.prod) <= bindingLimit(limits)) return g.P;
+  const perTile = Math.max(g.bytes.v, g.bytes.prod) / g.Pp;
+  return Math.floor(bindingLimit(limits) / perTile / 4) * 4;
 }
 
 /**
@@ -250,7 +263,8 @@ export function winogradCostNs(k: KernelBuilder, conv: WinogradConv, t: Winograd
   const points = t.alpha * t.alpha;
   const gemm = useSubgroupGemm(k) ? subgroupGemmCostNs(points, M, g.C, g.Pp) : points * gemmTile(M, g.Pp, g.C).price * WINOGRAD_NS_PER_MAC;
   const tr = TRANSFORM_NS[t.algorithm];
-  return gemm + g.P * (g.C * tr.input + M * tr.output) + 2 * DISPATCH_NS;
+  const chunks = Math.ceil(g.P / chunkTiles(g, k.limits));
+  return gemm + g.P * (g.C * tr.input + M * tr.output) + (3 * chunks - 1) * DISPATCH_NS;
 }
 
 /**
@@ -294,13 +308,27 @@ export function emitWinograd(k: KernelBuilder, conv: WinogradConv, t: WinogradTr
   const M = k.inputs[1]!.shape[0];
   const g = winogradGeometry(t, x.shape, M, conv.win.out);
   const weights = k.constant(1)!;
+  const points = t.alpha * t.alpha;
+  // U in f32 for every W type (see the header: f16 would cost F(4x4) ~1e-2 of the output scale).
+  const u = k.weight(`${t.algorithm}-filter`, winogradFilter(t, weights.data, M, g.C));
+  const perChunk = chunkTiles(g, k.limits);
+  const Ppc = round4(perChunk);
+  const scratch = { v: k.scratch(points * g.C * Ppc * 4), prod: k.scratch(points * M * Ppc * 4) };
+  for (let p0 = 0; p0 < g.P; p0 += perChunk) {
+    const P = Math.min(perChunk, g.P - p0);
+    emitChunk(k, conv, t, { ...g, P, Pp: round4(P) }, p0, u, scratch);
+  }
+}
+
+/** The three dispatches of tiles p0 .. p0 + g.P - 1 (g.P and g.Pp: the chunk's). */
+function emitChunk(k: KernelBuilder, conv: WinogradConv, t: WinogradTransform, g: WinogradGeometry, p0: number, u: BufferRef, s: { v: BufferRef; prod: BufferRef }): void {
+  const { M } = g;
+  const { v, prod } = s;
   const F4 = t.m === 4;
   const points = t.alpha * t.alpha;
   const hasBias = !!k.node.inputs[2];
-  const v: BufferRef = k.scratch(g.bytes.v);
-  const prod: BufferRef = k.scratch(g.bytes.prod);
   const name = t.algorithm;
-  const S = storageOf(x.dtype, k.limits);
+  const S = storageOf(k.inputs[0]!.dtype, k.limits);
   const tag = S === 'f16' ? ' f16' : '';
 
   const inputTotal = g.C * g.Pp;
@@ -309,12 +337,10 @@ export function emitWinograd(k: KernelBuilder, conv: WinogradConv, t: WinogradTr
     variant: `${name} input${tag}`,
     defines: { F4, S },
     bindings: { x: k.input(0), v },
-    uniforms: { C: g.C, H: g.H, W: g.W, P: g.P, Pp: g.Pp, TH: g.TH, TW: g.TW, pad_h: conv.win.padsBegin[0], pad_w: conv.win.padsBegin[1], total: inputTotal },
+    uniforms: { C: g.C, H: g.H, W: g.W, P: g.P, Pp: g.Pp, TH: g.TH, TW: g.TW, pad_h: conv.win.padsBegin[0], pad_w: conv.win.padsBegin[1], total: inputTotal, p0 },
     workgroups: grid(Math.ceil(inputTotal / TRANSFORM_WG), k.limits),
   });
 
-  // U in f32 for every W type (see the header: f16 would cost F(4x4) ~1e-2 of the output scale).
-  const u = k.weight(`${name}-filter`, winogradFilter(t, weights.data, M, g.C));
   if (useSubgroupGemm(k)) {
     // The point is the group: u is [points][C][Mp] (the transposed weights), v [points][C][Pp]
     // (a dense operand, rows Pp apart), prod [points][M][Pp] (y with points * M channels of Pp).
@@ -348,7 +374,7 @@ export function emitWinograd(k: KernelBuilder, conv: WinogradConv, t: WinogradTr
       ...(hasBias ? { bias: k.input(2) } : {}),
       ...(conv.residual ? { residual: k.input(3) } : {}),
     },
-    uniforms: { M, P: g.P, Pp: g.Pp, TH: g.TH, TW: g.TW, OH: g.OH, OW: g.OW, total: outputTotal, ...epilogueUniforms(conv.activation) },
+    uniforms: { M, P: g.P, Pp: g.Pp, TH: g.TH, TW: g.TW, OH: g.OH, OW: g.OW, total: outputTotal, p0, ...epilogueUniforms(conv.activation) },
     workgroups: grid(Math.ceil(outputTotal / TRANSFORM_WG), k.limits),
   });
 }
