@@ -97,7 +97,7 @@ test('a grayscale classifier with its own labels and mean/std; label count is ch
   const model = gapLinear(1, 'side', 3, 31);
   const c = await Classifier.create(model, { labels: ['zero', 'one', 'two'], mean: 0.3, std: 0.2, size: 6 });
   try {
-    assert.deepEqual(c.input, { name: 'x', channels: 1, height: 6, width: 6, layout: 'NCHW', dims: [1, 1, 6, 6] });
+    assert.deepEqual(c.input, { name: 'x', channels: 1, height: 6, width: 6, layout: 'NCHW', dims: [1, 1, 6, 6], type: 'float32' });
     const img = randomImage(12, 9, 8);
     const x = tensorFromImage(img, { width: 6, height: 6, channels: 1, mean: 0.3, std: 0.2 });
     const top = await c.classify(img, { top: 3 });
