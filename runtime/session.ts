@@ -269,6 +269,7 @@ export class InferenceSession {
           // Inputs that decide shapes become constants of this compilation.
           model = { ...model, inputs: model.inputs.filter((n) => !feedValues.has(n)), initializers: new Map([...model.initializers, ...feedValues]) };
         }
+        const limits = this.limits();
         const graph = runPasses(model, {
           freeDimensions: this.options.freeDimensions,
           feedShapes,
@@ -277,11 +278,11 @@ export class InferenceSession {
           graphOptimizationLevel: this.options.graphOptimizationLevel,
           precision: this.options.precision,
           keepValues: this.options.keepValues,
-          bindingLimit: { maxBytes: this.limits().maxStorageBufferBindingSize, elements: this.limits() },
+          bindingLimit: { maxBytes: limits.maxStorageBufferBindingSize, elements: limits },
           onPass: dump ? (name, g) => (typeof dump === 'function' ? dump(name, printGraph(g)) : console.log(`// after ${name}\n${printGraph(g)}`)) : undefined,
         });
         checkVariantNodes(graph, this.options.convAlgorithmByNode ?? {}, 'convAlgorithmByNode');
-        const plan = planGraph(graph, this.limits(), {
+        const plan = planGraph(graph, limits, {
           forceAlgorithm: this.options.forceAlgorithm,
           variantByOp: this.options.convAlgorithm ? { Conv: this.options.convAlgorithm } : undefined,
           variantByNode: this.options.convAlgorithmByNode,

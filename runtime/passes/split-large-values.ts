@@ -131,7 +131,6 @@ function rewrite(g: Graph, large: Set<string>, limit: BindingLimit): Graph {
     for (const p of pieces) if (!fits(p.name)) throw new CannotSplit();
     if (large.has(name)) {
       slabs.set(name, pieces);
-      values.delete(name);
     } else if (pieces.length > 1) {
       nodes.push({ name: `${node.name}/split/concat`, opType: 'Concat', domain: '', inputs: pieces.map((p) => p.name), outputs: [name], attributes: { axis: 1 } });
     }
@@ -213,11 +212,8 @@ function rewrite(g: Graph, large: Set<string>, limit: BindingLimit): Graph {
       });
       return { name: acc, c0: m0, c1: m1 };
     });
-    if (outRanges.length === 1) {
-      for (const p of pieces) if (!fits(p.name)) throw new CannotSplit();
-    } else {
-      finish(node, out, pieces);
-    }
+    // One output range: the output fits, and the last Add (or the only conv) wrote it.
+    if (outRanges.length > 1) finish(node, out, pieces);
   }
 
   /** An elementwise binary op per slab of its split operand(s). */
