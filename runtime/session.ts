@@ -8,8 +8,8 @@ import { checkSupported } from './ops/unsupported.js';
 import { checkOptimizationLevel, runPasses, type GraphOptimizationLevel } from './passes/index.js';
 import { PRECISIONS, type Precision } from './passes/convert-precision.js';
 import { printGraph } from './ir/print.js';
-import { planGraph, type Plan, type PlanTensor } from './gpu/plan.js';
-import { storageBytes, storageOf } from './gpu/elements.js';
+import { packedF16Blockers, planGraph, type Plan, type PlanTensor } from './gpu/plan.js';
+import { isHalfStorage, storageBytes, storageOf } from './gpu/elements.js';
 import { Executor } from './gpu/executor.js';
 import { planMemory, type MemoryPlan } from './gpu/memory.js';
 import { acquireDevice, kernelLimits, type AcquiredDevice } from './gpu/device.js';
@@ -61,6 +61,10 @@ export interface SessionOptions {
    * false stores them as f32 holding float16 values, the path of devices without the feature
    * (tests run both on one adapter). */
   shaderF16?: boolean;
+  /** Without f16 storage, pack float16 values two per 32-bit word (default true: half the memory,
+   * read and written with unpack2x16float / pack2x16float); false widens them to f32. Graphs with
+   * an op that has no packed kernel store them as f32 either way. */
+  packedF16?: boolean;
   /** Lower the storage-binding size the planner assumes (tests of operand splitting). */
   maxStorageBufferBindingSize?: number;
   /** Share GPU buffers between activations whose lifetimes do not overlap (default true). */
@@ -198,7 +202,7 @@ export class InferenceSession {
   readonly outputNames: readonly string[];
   readonly inputMetadata: readonly ValueMetadata[];
   readonly outputMetadata: readonly ValueMetadata[];
-  private compiled: Promise<{ graph: Graph; plan: Plan; memory: MemoryPlan; executor: Executor }> | undefined;
+  private compiled: Promise<{ graph: Graph; plan: Plan; memory: MemoryPlan; executor: Executor; limits: KernelLimits }> | undefined;
   /** Graph inputs that feed an op's shapeInputs slot: bound by value at the first run. */
   private readonly valueInputs: ReadonlySet<string>;
   /** The values the current compilation was specialised on (JSON), when valueInputs is not empty. */
@@ -269,8 +273,8 @@ export class InferenceSession {
           // Inputs that decide shapes become constants of this compilation.
           model = { ...model, inputs: model.inputs.filter((n) => !feedValues.has(n)), initializers: new Map([...model.initializers, ...feedValues]) };
         }
-        const limits = this.limits();
-        const graph = runPasses(model, {
+        let limits = this.limits();
+        const passes = () => runPasses(model, {
           freeDimensions: this.options.freeDimensions,
           feedShapes,
           maxMemoryBytes: memoryLimit(this.options),
@@ -281,6 +285,13 @@ export class InferenceSession {
           bindingLimit: { maxBytes: limits.maxStorageBufferBindingSize, elements: limits },
           onPass: dump ? (name, g) => (typeof dump === 'function' ? dump(name, printGraph(g)) : console.log(`// after ${name}\n${printGraph(g)}`)) : undefined,
         });
+        let graph = passes();
+        if (limits.packedF16 && packedF16Blockers(graph).length) {
+          // An op without packed float16 kernels: float16 values as f32 throughout, and the passes
+          // again, since their binding-size decisions depend on the element size.
+          limits = { ...limits, packedF16: false };
+          graph = passes();
+        }
         checkVariantNodes(graph, this.options.convAlgorithmByNode ?? {}, 'convAlgorithmByNode');
         const plan = planGraph(graph, limits, {
           forceAlgorithm: this.options.forceAlgorithm,
@@ -312,7 +323,7 @@ export class InferenceSession {
           kept,
           onProgress: progress ? (_s, done, total) => progress(done, total, 'compile') : undefined,
         });
-        return { graph, plan, memory, executor };
+        return { graph, plan, memory, executor, limits };
       })();
       this.compiled.catch(() => {
         this.compiled = undefined;
@@ -328,6 +339,7 @@ export class InferenceSession {
       ...l,
       maxStorageBufferBindingSize: cap ? Math.min(cap, l.maxStorageBufferBindingSize) : l.maxStorageBufferBindingSize,
       shaderF16: l.shaderF16 && this.options.shaderF16 !== false,
+      packedF16: !(l.shaderF16 && this.options.shaderF16 !== false) && this.options.packedF16 !== false,
     };
   }
 
@@ -383,7 +395,7 @@ export class InferenceSession {
         // that WebGPU reports only asynchronously, and the run would read stale data.
         throw new InputError(`input "${inp.name}" is a GPU buffer without COPY_SRC usage`, { hint: 'create it with GPUBufferUsage.COPY_SRC' });
       }
-      if (t.location === 'gpu-buffer' && t.type === 'float16' && inp.storage !== 'f16') {
+      if (t.location === 'gpu-buffer' && t.type === 'float16' && !isHalfStorage(inp.storage)) {
         throw new InputError(`input "${inp.name}" is a float16 GPU buffer, but this device stores float16 as f32`, {
           hint: "float16 GPU tensors need a device with the 'shader-f16' feature; pass the data on the CPU",
         });
@@ -456,7 +468,7 @@ export class InferenceSession {
     const k = c.graph.initializers.get(name);
     if (k) return fromElements(k.dtype, k.dims, k.data);
     const n = v.shape.reduce((a, b) => a * b, 1);
-    const limits = this.limits();
+    const limits = c.limits;
     return fromElements(v.dtype, v.shape, await c.executor.readValue(name, storageBytes(v.dtype, n, limits)), storageOf(v.dtype, limits));
   }
 

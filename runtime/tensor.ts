@@ -1,7 +1,7 @@
 // The public Tensor, shaped like onnxruntime-web's: new Tensor(type, data, dims).
 import { InputError } from './errors.js';
 import type { DType } from './ir/types.js';
-import type { StorageType } from './gpu/elements.js';
+import { isHalfStorage, type StorageType } from './gpu/elements.js';
 import { floatToHalf, fromHalfBits, roundToHalf, toHalfBits } from './ir/half.js';
 
 export type TensorType = 'float32' | 'float16' | 'int32' | 'int64' | 'bool' | 'uint8' | 'int8';
@@ -158,11 +158,11 @@ export function toGpuElements(t: Tensor, storage: StorageType = 'f32', inner: DT
   if (t.type === 'float32' && inner === 'float16') {
     // An absorbed boundary Cast (runtime/passes/absorb-boundary-casts.ts): round as Cast does.
     const f = d as Float32Array;
-    return storage === 'f16' ? toHalfBits(f) : Float32Array.from(f, roundToHalf);
+    return isHalfStorage(storage) ? toHalfBits(f) : Float32Array.from(f, roundToHalf);
   }
   if (t.type === 'float16') {
     const bits = halfBitsOf(d);
-    if (storage !== 'f16') return fromHalfBits(bits);
+    if (!isHalfStorage(storage)) return fromHalfBits(bits);
     if (bits.length % 2 === 0) return bits;
     const padded = new Uint16Array(bits.length + 1);
     padded.set(bits);
@@ -197,12 +197,12 @@ export function fromElements(dtype: DType, dims: number[], src: ArrayBuffer | Ar
   const n = dims.reduce((a, b) => a * b, 1);
   if (type === 'float32' && inner === 'float16' && src instanceof ArrayBuffer) {
     // An absorbed boundary Cast: float16 values read back as float32 (rounded as Cast does).
-    const data = storage === 'f16' ? fromHalfBits(new Uint16Array(src, 0, n)) : Float32Array.from(new Float32Array(src, 0, n), roundToHalf);
+    const data = isHalfStorage(storage) ? fromHalfBits(new Uint16Array(src, 0, n)) : Float32Array.from(new Float32Array(src, 0, n), roundToHalf);
     return new Tensor('float32', data, dims);
   }
   if (type === 'float16') {
     let bits: Uint16Array;
-    if (src instanceof ArrayBuffer && storage === 'f16') bits = new Uint16Array(src.slice(0, n * 2));
+    if (src instanceof ArrayBuffer && isHalfStorage(storage)) bits = new Uint16Array(src.slice(0, n * 2));
     else {
       const v: ArrayLike<number> = src instanceof ArrayBuffer ? new Float32Array(src, 0, n) : src;
       bits = Uint16Array.from({ length: n }, (_, i) => floatToHalf(v[i]));

@@ -44,13 +44,39 @@ def constants_to_initializers(model: onnx.ModelProto) -> int:
     return moved
 
 
+def identities_to_initializers(model: onnx.ModelProto) -> int:
+    """Identity nodes of an initializer become initializers. PyTorch's exporter shares equal
+    weights (the zero biases and unit scales of seeded BatchNorm-folded nets) through Identity
+    nodes; the quantizers only quantize weights that are initializers (onnxruntime's
+    quant_pre_process removes such Identities with the onnx optimizer). Returns the number moved."""
+    g = model.graph
+    inits = {i.name: i for i in g.initializer}
+    outputs = {o.name for o in g.output}
+    keep, moved = [], 0
+    for n in g.node:
+        if n.op_type == "Identity" and n.domain in ("", "ai.onnx") and n.input[0] in inits and n.output[0] not in outputs:
+            t = TensorProto()
+            t.CopyFrom(inits[n.input[0]])
+            t.name = n.output[0]
+            g.initializer.append(t)
+            inits[t.name] = t
+            moved += 1
+            continue
+        keep.append(n)
+    del g.node[:]
+    g.node.extend(keep)
+    return moved
+
+
 def prepare(model: onnx.ModelProto) -> onnx.ModelProto:
     """The preprocessing every form starts from (cf. onnxruntime.quantization's quant_pre_process):
-    Constant nodes as initializers, a unique name on every node (block lists and the quantizers
-    refer to nodes by name), and value_info dropped (each form re-derives it)."""
+    Constant nodes and Identities of initializers as initializers, a unique name on every node
+    (block lists and the quantizers refer to nodes by name), and value_info dropped (each form
+    re-derives it)."""
     m = onnx.ModelProto()
     m.CopyFrom(model)
     constants_to_initializers(m)
+    identities_to_initializers(m)
     name = Namer(m.graph)
     for k, n in enumerate(m.graph.node):
         if not n.name:

@@ -23,10 +23,19 @@ ELEMENTWISE = {"Add", "Mul", "Concat", "GlobalAveragePool", "AveragePool", "Sigm
 WEIGHTED = {"Conv", "Gemm", "MatMul"}
 
 
+def quantizable_weights(n: onnx.NodeProto, inits: dict) -> bool:
+    """A weighted op's weight (and bias) are float initializers, as the quantizers need."""
+    return n.input[1] in inits and inits[n.input[1]].data_type == onnx.TensorProto.FLOAT \
+        and (len(n.input) < 3 or not n.input[2] or n.input[2] in inits)
+
+
 def fold_activations(model: onnx.ModelProto) -> int:
-    """Removes the Relu/Clip nodes described above; returns how many."""
+    """Removes the Relu/Clip nodes described above; returns how many. Only where the producer can
+    be quantized: the clamp lives in the requantization, so a producer left in float keeps its
+    activation (its output then has no Q to clamp it)."""
     g = model.graph
     uses, made = consumers(g), producers(g)
+    inits = {i.name: i for i in g.initializer}
     outputs = {o.name for o in g.output}
     drop = set()
     for n in g.node:
@@ -34,6 +43,8 @@ def fold_activations(model: onnx.ModelProto) -> int:
             continue
         src = made.get(n.input[0])
         if src is None or src.op_type not in FOLD_PRODUCERS or len(uses.get(n.input[0], [])) != 1 or n.input[0] in outputs:
+            continue
+        if src.op_type in WEIGHTED and not quantizable_weights(src, inits):
             continue
         src.output[0] = n.output[0]
         made[n.output[0]] = src  # Relu -> Clip (ReLU6 written as both) folds into the same producer
@@ -68,9 +79,7 @@ class Plan:
         self.direct = {}
         for n in g.node:  # graph order = topological: a direct op sees whether its input is quantized
             if n.op_type in weighted_ops:
-                ok = n.input[1] in self.inits and self.inits[n.input[1]].data_type == onnx.TensorProto.FLOAT \
-                    and (len(n.input) < 3 or not n.input[2] or n.input[2] in self.inits) \
-                    and self.has_range(n.input[0]) and self.has_range(n.output[0])
+                ok = quantizable_weights(n, self.inits) and self.has_range(n.input[0]) and self.has_range(n.output[0])
                 if n.op_type in ("Gemm", "MatMul"):
                     ok = ok and len(self.inits[n.input[1]].dims) == 2 and not any(a.name == "transA" and a.i for a in n.attribute)
             elif n.op_type in elementwise_ops:

@@ -1,7 +1,8 @@
 // ArgMax / ArgMin along one axis.
-// Layout: x is flat row-major {{T}} (f32, or i32 for integer tensors), viewed as
-// [outer, len, inner] around the reduced axis; y holds one i32 index per (outer, inner) pair in
-// row-major order (the same layout with keepdims 1 or 0). Output o = a * inner + b reads
+// Layout: x is flat row-major {{S}} (f32, f16 or p16 for float16 values stored so, compared in
+// f32, exactly; or i32 for integer tensors), viewed as [outer, len, inner] around the reduced
+// axis; y holds one i32 index per (outer, inner) pair in row-major order (the same layout with
+// keepdims 1 or 0). Output o = a * inner + b reads
 // x[a * len * inner + j * inner + b] for j in [0, len).
 // Order: a candidate (v, j) beats (best, bj) when v {{CMP}} best, or on a tie when its index is
 // smaller (first occurrence) or, with LAST (select_last_index = 1), larger.
@@ -18,7 +19,7 @@ struct Params {
   inner: u32,
 }
 
-@group(0) @binding(0) var<storage, read> x: array<T>;
+//#tensor x 0 read {{S}}
 @group(0) @binding(1) var<storage, read_write> y: array<i32>;
 @group(0) @binding(2) var<uniform> params: Params;
 
@@ -50,9 +51,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   // Invocations past the axis length take the last element: every slot then holds a real
   // candidate, and ties still resolve by index.
   var bj = min(lidx, params.len - 1u);
-  var best = x[base + bj * params.inner];
+  var best = x_get(base + bj * params.inner);
   for (var j = lidx + {{WG}}u; j < params.len; j += {{WG}}u) {
-    let v = x[base + j * params.inner];
+    let v = x_get(base + j * params.inner);
     if (beats(v, j, best, bj)) { best = v; bj = j; }
   }
   vals[lidx] = best;
@@ -73,10 +74,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let o = flat_index(wid, nwg, lidx, {{WG}}u);
   if (o >= params.outputs) { return; }
   let base = base_of(o);
-  var best = x[base];
+  var best = x_get(base);
   var bj = 0u;
   for (var j = 1u; j < params.len; j++) {
-    let v = x[base + j * params.inner];
+    let v = x_get(base + j * params.inner);
     if (beats(v, j, best, bj)) { best = v; bj = j; }
   }
   y[o] = i32(bj);

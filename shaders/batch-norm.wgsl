@@ -1,5 +1,5 @@
 // BatchNormalization (inference): y = scale * (x - mean) / sqrt(var + epsilon) + bias.
-// Layout: x, y flat row-major arrays of S (the values' storage type: f32, or f16 for float16
+// Layout: x, y flat row-major arrays of S (the values' storage type: f32, or f16 / p16 for float16
 // values on devices with shader-f16; loaded as f32, computed in f32, rounded once on store)
 // viewed as [N, C, inner]; element i has channel
 // c = (i / inner) % channels. (With the opset < 9 spatial = 0 form, the parameters are per
@@ -12,8 +12,6 @@
 // Tiling: one element per invocation, {{WG}} per workgroup, 2D grid (see flat_index).
 //#include prelude
 
-alias S = {{S}};
-
 struct Params {
   n: u32,
   channels: u32,
@@ -21,16 +19,16 @@ struct Params {
   epsilon: f32,
 }
 
-@group(0) @binding(0) var<storage, read> x: array<S>;
-@group(0) @binding(1) var<storage, read_write> y: array<S>;
+//#tensor x 0 read {{S}}
+//#tensor y 1 read_write {{S}}
 @group(0) @binding(2) var<uniform> params: Params;
 #if PRECOMPUTED
 @group(0) @binding(3) var<storage, read> ab: array<f32>;
 #else
-@group(0) @binding(3) var<storage, read> scale: array<{{SP}}>;
-@group(0) @binding(4) var<storage, read> bias: array<{{SP}}>;
-@group(0) @binding(5) var<storage, read> mean: array<{{SV}}>;
-@group(0) @binding(6) var<storage, read> variance: array<{{SV}}>;
+//#tensor scale 3 read {{SP}}
+//#tensor bias 4 read {{SP}}
+//#tensor mean 5 read {{SV}}
+//#tensor variance 6 read {{SV}}
 #endif
 
 @compute @workgroup_size({{WG}})
@@ -39,8 +37,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   if (i >= params.n) { return; }
   let c = (i / params.inner) % params.channels;
 #if PRECOMPUTED
-  y[i] = S(f32(x[i]) * ab[c] + ab[params.channels + c]);
+  y_set(i, x_get(i) * ab[c] + ab[params.channels + c]);
 #else
-  y[i] = S(f32(scale[c]) * (f32(x[i]) - f32(mean[c])) / sqrt(f32(variance[c]) + params.epsilon) + f32(bias[c]));
+  y_set(i, scale_get(c) * (x_get(i) - mean_get(c)) / sqrt(variance_get(c) + params.epsilon) + bias_get(c));
 #endif
 }

@@ -1,19 +1,17 @@
 // Elementwise binary op y = f(a, b) with numpy (multidirectional) broadcasting.
 // Layout: x0 (a), x1 (b) and y are flat row-major arrays of their storage types: {{T}} for a
-// (f32 or f16 for floats, i32 for integer and bool tensors), {{TB}} for b (the same type, except
+// (f32, f16 or p16 for floats, i32 for integer and bool tensors), {{TB}} for b (the same type, except
 // for Pow's exponent, which may be integer with a float base or float with an integer base) and
 // {{TY}} for y (T, except for the comparison and logic ops, whose bool output is u32 0/1).
-// Values are computed in C / CB / CY (f16 is loaded as f32: runtime/gpu/elements.ts). The host coalesces dims first: size-1 output dims are
-// dropped and adjacent dims that are contiguous in every operand are merged, so `rank` is at
-// most 8 and usually 1-3. out_strides are y's row-major strides (elements); a_strides/b_strides are the
+// Values are computed in C / CB / CY (f16 and p16 are loaded as f32: runtime/gpu/elements.ts),
+// read and written through the //#tensor accessors. The host coalesces dims first: size-1 output
+// dims are dropped and adjacent dims that are contiguous in every operand are merged, so `rank`
+// is at most 8 and usually 1-3. out_strides are y's row-major strides (elements); a_strides/b_strides are the
 // operands' strides, 0 along the dims where that operand is broadcast.
 // Tiling: one output element per invocation, {{WG}} per workgroup, 2D grid (see flat_index).
 // Variant SAME: a, b and y have one shape, so there is no index arithmetic.
 // f is the define {{EXPR}}, an expression of a ({{T}}) and b ({{TB}}) (see op()).
 //#include prelude
-
-alias T = {{T}};
-alias TY = {{TY}};
 
 struct Params {
   n: u32,
@@ -23,9 +21,9 @@ struct Params {
   b_strides: array<vec4<u32>, 2>,
 }
 
-@group(0) @binding(0) var<storage, read> x0: array<T>;
-@group(0) @binding(1) var<storage, read> x1: array<{{TB}}>;
-@group(0) @binding(2) var<storage, read_write> y: array<TY>;
+//#tensor x0 0 read {{T}}
+//#tensor x1 1 read {{TB}}
+//#tensor y 2 read_write {{TY}}
 @group(0) @binding(3) var<uniform> params: Params;
 
 // Pow on floats. WGSL's pow(x, e) is undefined for x < 0, while ONNX follows C's pow, which is
@@ -80,7 +78,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let i = flat_index(wid, nwg, lidx, {{WG}}u);
   if (i >= params.n) { return; }
 #if SAME
-  y[i] = TY(op({{C}}(x0[i]), {{CB}}(x1[i])));
+  y_set(i, op(x0_get(i), x1_get(i)));
 #else
   var rem = i;
   var ia = 0u;
@@ -92,6 +90,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     ia += q * params.a_strides[d / 4u][d % 4u];
     ib += q * params.b_strides[d / 4u][d % 4u];
   }
-  y[i] = TY(op({{C}}(x0[ia]), {{CB}}(x1[ib])));
+  y_set(i, op(x0_get(ia), x1_get(ib)));
 #endif
 }

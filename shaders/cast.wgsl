@@ -1,7 +1,8 @@
 // Cast between element types: y[i] = {{EXPR}} of the input element v.
 // Layout: x and y are flat arrays of their storage types {{TX}} / {{TY}} (runtime/gpu/elements.ts:
-// f32 or f16 for floats, i32 for integers, u32 0/1 for bool). EXPR (chosen on the host from the
-// source and target types) converts (f32 -> i32 truncates toward zero and saturates, as WGSL's
+// f32, f16 or p16 for floats, i32 for integers, u32 0/1 for bool), read and written through the
+// //#tensor accessors in their compute types (f32 for f16 and p16). EXPR (chosen on the host from
+// the source and target types) converts (f32 -> i32 truncates toward zero and saturates, as WGSL's
 // conversion does), narrows 8/16-bit integer targets by wrapping, as a C cast does, and rounds
 // float16 targets to nearest even, overflowing to ±Infinity.
 // Tiling: one element per invocation, {{WG}} per workgroup, 2D grid of workgroups (flat_index).
@@ -11,8 +12,8 @@ struct Params {
   n: u32,
 }
 
-@group(0) @binding(0) var<storage, read> x: array<{{TX}}>;
-@group(0) @binding(1) var<storage, read_write> y: array<{{TY}}>;
+//#tensor x 0 read {{TX}}
+//#tensor y 1 read_write {{TY}}
 @group(0) @binding(2) var<uniform> params: Params;
 
 // |v| at or above the midpoint between f16's largest finite value (65504) and 65536 rounds to
@@ -49,10 +50,16 @@ fn to_f16(v: f32) -> f16 {
 }
 #endif
 
+
 @compute @workgroup_size({{WG}})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lidx: u32) {
   let i = flat_index(wid, nwg, lidx, {{WG}}u);
   if (i >= params.n) { return; }
-  let v = x[i];
+  let v = x_get(i);
+#if F16
+  // to_f16 converts to f16 itself (out-of-range values to ±Infinity), stored as it is.
   y[i] = {{EXPR}};
+#else
+  y_set(i, {{EXPR}});
+#endif
 }

@@ -4,7 +4,7 @@
 // MULT (uniform `mult`) is the channel multiplier M / C: output channel oc reads input channel oc / mult.
 // Layout: x is [N, C, H, W]; w is the ONNX [M, 1, KH, KW]; bias is [M]; y (and the residual) is
 // [N, M, OH, OW]. Out-of-image taps count as 0. All are arrays of S (or vec4<S>), the values'
-// storage type (f32, or f16 for float16 values on devices with shader-f16), loaded as f32; the
+// storage type (f32, or f16 / p16 for float16 values), loaded as f32; the
 // registers and accumulators are f32, and y is rounded once when stored.
 // Tiling: one invocation computes a {{PH}}x{{PW}} patch of one output plane (b, oc); patches are
 // numbered along ow, then oh, then planes, and {{WG}} consecutive patches form a workgroup (a flat
@@ -31,8 +31,6 @@
 //#include prelude
 //#include epilogue
 
-alias S = {{S}};
-
 struct Params {
   C: u32,
   H: u32,
@@ -52,25 +50,25 @@ struct Params {
 }
 
 #if VEC_X
-@group(0) @binding(0) var<storage, read> x: array<vec4<S>>;
+//#tensor4 x 0 read {{S}}
 #else
-@group(0) @binding(0) var<storage, read> x: array<S>;
+//#tensor x 0 read {{S}}
 #endif
-@group(0) @binding(1) var<storage, read> w: array<S>;
+//#tensor w 1 read {{S}}
 #if HAS_BIAS
-@group(0) @binding(2) var<storage, read> bias: array<S>;
+//#tensor bias 2 read {{S}}
 #endif
 #if VEC_Y
-@group(0) @binding(3) var<storage, read_write> y: array<vec4<S>>;
+//#tensor4 y 3 read_write {{S}}
 #else
-@group(0) @binding(3) var<storage, read_write> y: array<S>;
+//#tensor y 3 read_write {{S}}
 #endif
 @group(0) @binding(4) var<uniform> params: Params;
 #if HAS_RESIDUAL
 #if VEC_Y
-@group(0) @binding(5) var<storage, read> residual: array<vec4<S>>;
+//#tensor4 residual 5 read {{S}}
 #else
-@group(0) @binding(5) var<storage, read> residual: array<S>;
+//#tensor residual 5 read {{S}}
 #endif
 #endif
 
@@ -110,7 +108,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 
   var wr: array<f32, KH * KW>;
   for (var i = 0u; i < KH * KW; i++) {
-    wr[i] = f32(w[oc * KH * KW + i]);
+    wr[i] = w_get(oc * KH * KW + i);
   }
   var acc: array<f32, PH * PW>;
   for (var i = 0u; i < PH * PW; i++) {
@@ -130,7 +128,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     for (var q = 0u; q < NQ; q++) {
       let qi = q0 + i32(q);
       let ok = rowok && qi >= 0 && qi < Wi / 4;
-      quads[q] = select(vec4<f32>(0.0), vec4<f32>(x[u32(select(0, rowbase / 4 + qi, ok))]), ok);
+      quads[q] = select(vec4<f32>(0.0), x_get4(u32(select(0, rowbase / 4 + qi, ok))), ok);
     }
     for (var ic = 0u; ic < IPW; ic++) {
       row[ic] = quads[(XOFF + ic) / 4u][(XOFF + ic) % 4u];
@@ -139,7 +137,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     for (var ic = 0u; ic < IPW; ic++) {
       let iw = iw0 + i32(ic);
       let ok = rowok && iw >= 0 && iw < Wi;
-      row[ic] = select(0.0, f32(x[u32(select(0, rowbase + iw, ok))]), ok);
+      row[ic] = select(0.0, x_get(u32(select(0, rowbase + iw, ok))), ok);
     }
 #endif
     // Input row ir serves output row r through kernel row kh when r*SH + kh*DH = ir.
@@ -157,7 +155,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   }
 
 #if HAS_BIAS
-  let bv = f32(bias[oc]);
+  let bv = bias_get(oc);
 #else
   let bv = 0.0;
 #endif
@@ -169,9 +167,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let o4 = (ybase + oh * params.OW + ow0) / 4u;
     var v = vec4<f32>(acc[r * 4u], acc[r * 4u + 1u], acc[r * 4u + 2u], acc[r * 4u + 3u]) + bv;
 #if HAS_RESIDUAL
-    v += vec4<f32>(residual[o4]);
+    v += residual_get4(o4);
 #endif
-    y[o4] = vec4<S>(vec4<f32>(epilogue_activation(v.x), epilogue_activation(v.y), epilogue_activation(v.z), epilogue_activation(v.w)));
+    y_set4(o4, vec4<f32>(epilogue_activation(v.x), epilogue_activation(v.y), epilogue_activation(v.z), epilogue_activation(v.w)));
   }
 #else
   for (var r = 0u; r < PH; r++) {
@@ -182,9 +180,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       if (ow >= params.OW) { break; }
       let o = ybase + oh * params.OW + ow;
 #if HAS_RESIDUAL
-      y[o] = S(epilogue_activation(acc[r * PW + j] + bv + f32(residual[o])));
+      y_set(o, epilogue_activation(acc[r * PW + j] + bv + residual_get(o)));
 #else
-      y[o] = S(epilogue_activation(acc[r * PW + j] + bv));
+      y_set(o, epilogue_activation(acc[r * PW + j] + bv));
 #endif
     }
   }

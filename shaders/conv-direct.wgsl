@@ -15,8 +15,6 @@
 //#include prelude
 //#include epilogue
 
-alias S = {{S}};
-
 struct Params {
   total: u32,
   C: u32,
@@ -46,15 +44,15 @@ struct Params {
   act_gamma: f32,
 }
 
-@group(0) @binding(0) var<storage, read> x: array<S>;
-@group(0) @binding(1) var<storage, read> w: array<S>;
+//#tensor x 0 read {{S}}
+//#tensor w 1 read {{S}}
 #if HAS_BIAS
-@group(0) @binding(2) var<storage, read> bias: array<S>;
+//#tensor bias 2 read {{S}}
 #endif
-@group(0) @binding(3) var<storage, read_write> y: array<S>;
+//#tensor y 3 read_write {{S}}
 @group(0) @binding(4) var<uniform> params: Params;
 #if HAS_RESIDUAL
-@group(0) @binding(5) var<storage, read> residual: array<S>;
+//#tensor residual 5 read {{S}}
 #endif
 
 @compute @workgroup_size({{WG}})
@@ -79,7 +77,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let KHW = params.KH * params.KW;
   let KDHW = params.KD * KHW;
 #if HAS_BIAS
-  var acc = f32(bias[oc]);
+  var acc = bias_get(oc);
 #else
   var acc = 0.0;
 #endif
@@ -97,14 +95,14 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         for (var kw = 0u; kw < params.KW; kw++) {
           let iw = iw0 + i32(kw) * params.dil_w;
           if (iw < 0 || iw >= Wi) { continue; }
-          acc += f32(x[xrow + u32(iw)]) * f32(w[wrow + kw]);
+          acc += x_get(xrow + u32(iw)) * w_get(wrow + kw);
         }
       }
     }
   }
 #if HAS_RESIDUAL
-  y[i] = S(epilogue_activation(acc + f32(residual[i])));
+  y_set(i, epilogue_activation(acc + residual_get(i)));
 #else
-  y[i] = S(epilogue_activation(acc));
+  y_set(i, epilogue_activation(acc));
 #endif
 }

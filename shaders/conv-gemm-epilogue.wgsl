@@ -2,15 +2,15 @@
 // conv-gemm-sg.wgsl), included after their Params struct (which must have Mg and OSP): the
 // bindings of bias, y, params and residual, and the store y = act(acc + bias + residual) of
 // shaders/epilogue.wgsl's activation. y (and the residual) is [N, M, OSP...], bias [M]; all three
-// are arrays of the including shader's alias SY (the output's storage type: f32, or f16 for
-// float16 values), loaded as f32; the sum is computed in f32 and rounded once when stored.
+// are stored as the define {{SY}} (the output's storage type: f32, or f16 / p16 for float16
+// values), loaded as f32; the sum is computed in f32 and rounded once when stored.
 #if HAS_BIAS
-@group(0) @binding(3) var<storage, read> bias: array<SY>;
+//#tensor bias 3 read {{SY}}
 #endif
-@group(0) @binding(4) var<storage, read_write> y: array<SY>;
+//#tensor y 4 read_write {{SY}}
 @group(0) @binding(5) var<uniform> params: Params;
 #if HAS_RESIDUAL
-@group(0) @binding(6) var<storage, read> residual: array<SY>;
+//#tensor residual 6 read {{SY}}
 #endif
 
 // Writes row m (within the group) of the tile for 4 consecutive columns whose output offsets
@@ -19,7 +19,7 @@ fn store4(m: u32, g: u32, cols: vec4<u32>, ok: vec4<bool>, acc: vec4<f32>) {
   if (m >= params.Mg) { return; }
   let oc = g * params.Mg + m;
 #if HAS_BIAS
-  let vb = acc + f32(bias[oc]);
+  let vb = acc + bias_get(oc);
 #else
   let vb = acc;
 #endif
@@ -28,9 +28,9 @@ fn store4(m: u32, g: u32, cols: vec4<u32>, ok: vec4<bool>, acc: vec4<f32>) {
     if (ok[j]) {
       let o = cols[j] + base;
 #if HAS_RESIDUAL
-      y[o] = SY(epilogue_activation(vb[j] + f32(residual[o])));
+      y_set(o, epilogue_activation(vb[j] + residual_get(o)));
 #else
-      y[o] = SY(epilogue_activation(vb[j]));
+      y_set(o, epilogue_activation(vb[j]));
 #endif
     }
   }

@@ -7,7 +7,7 @@
 //      'im2col' its matrix); STRIDED: the plane offset of n % OSP is (p / OW) * b_rs + (p % OW) * b_cs;
 //      VEC_B: each invocation's 4 columns are 4 contiguous, 16-byte aligned elements of b.
 // Element types: w is an array of vec4<SW>, b of SB, and y, bias and the residual of SY (each
-// f32, or f16 for float16 values on devices with shader-f16; the conv passes its values' type
+// f32, or f16 / p16 for float16 values; the conv passes its values' type
 // for all three, Winograd f32 for its transformed filters, tiles and products); loads are
 // converted to f32, the products accumulate in f32 and are rounded once on store.
 // Why a second GEMM: a software adapter runs a subgroup as one SIMD register (8 lanes on AVX2)
@@ -30,10 +30,6 @@
 enable subgroups;
 //#include prelude
 //#include epilogue
-
-alias SW = {{SW}};
-alias SB = {{SB}};
-alias SY = {{SY}};
 
 struct Params {
   M: u32,
@@ -59,11 +55,11 @@ struct Params {
 }
 
 #if VEC_B
-@group(0) @binding(0) var<storage, read> b: array<vec4<SB>>;
+//#tensor4 b 0 read {{SB}}
 #else
-@group(0) @binding(0) var<storage, read> b: array<SB>;
+//#tensor b 0 read {{SB}}
 #endif
-@group(0) @binding(1) var<storage, read> w: array<vec4<SW>>;
+//#tensor4 w 1 read {{SW}}
 //#include conv-gemm-epilogue
 
 const WG: u32 = {{WG}}u;
@@ -148,17 +144,17 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   var acc31 = vec4<f32>(0.0);
 
   for (var k = 0u; k < K; k++) {
-    let a = vec4<f32>(w[ai]);
+    let a = w_get4(ai);
     ai += astep;
 #if LANES4
-    let a_hi = vec4<f32>(w[ai_hi]);
+    let a_hi = w_get4(ai_hi);
     ai_hi += astep_hi;
 #endif
 #if VEC_B
-    let bv = vec4<f32>(b[bq + k * bks]);
+    let bv = b_get4(bq + k * bks);
 #else
     let bi = colbase + k * params.b_ks;
-    let bv = vec4<f32>(f32(b[bi.x]), f32(b[bi.y]), f32(b[bi.z]), f32(b[bi.w]));
+    let bv = vec4<f32>(b_get(bi.x), b_get(bi.y), b_get(bi.z), b_get(bi.w));
 #endif
     // Rows 4j .. 4j + 3 of the tile come from lane j.
     let a0 = subgroupBroadcast(a, 0u);

@@ -7,7 +7,7 @@
 // [group][K][mq] vec4s of 4 consecutive rows (mq = ceil(Mg / 4), rows past Mg zero), so that
 // staging the A chunk takes one vec4 load per 4 rows instead of 4 scalar loads.
 // y (and the residual) is [N, M, OSP...]; bias is [M]. x, b, w, bias, y and the residual are
-// arrays of S (f32, or f16 for float16 values on devices with shader-f16: the im2col matrix is
+// arrays of S (f32, or f16 / p16 for float16 values: the im2col matrix is
 // stored in the values' type too, its elements being copies of x), loaded as f32; the GEMM
 // accumulates in f32 and rounds once on store. B_g comes from one of:
 //   IMPLICIT (implicit GEMM, 3-D and 2-D convs): B_g[k, n] = x[colbase(n) + ktab[k].x] when the tap
@@ -38,8 +38,6 @@
 //#include prelude
 //#include epilogue
 
-alias S = {{S}};
-alias SY = S;
 
 struct Params {
   M: u32,
@@ -83,19 +81,19 @@ struct Params {
 }
 
 #if IMPLICIT
-@group(0) @binding(0) var<storage, read> x: array<S>;
+//#tensor x 0 read {{S}}
 @group(0) @binding(2) var<storage, read> ktab: array<vec4<i32>>;
 #else
 #if VEC_B
-@group(0) @binding(0) var<storage, read> b: array<vec4<S>>;
+//#tensor4 b 0 read {{S}}
 #else
-@group(0) @binding(0) var<storage, read> b: array<S>;
+//#tensor b 0 read {{S}}
 #endif
 #endif
 #if VEC_A
-@group(0) @binding(1) var<storage, read> w: array<vec4<S>>;
+//#tensor4 w 1 read {{S}}
 #else
-@group(0) @binding(1) var<storage, read> w: array<S>;
+//#tensor w 1 read {{S}}
 #endif
 //#include conv-gemm-epilogue
 
@@ -153,12 +151,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 #if VEC_A
       let mq = m_base / 4u + q;
       let ok = mq < params.mq && ka < K;
-      As[lk_a * TM4 + q] = select(vec4<f32>(0.0), vec4<f32>(w[select(0u, (g * K + ka) * params.mq + mq, ok)]), ok);
+      As[lk_a * TM4 + q] = select(vec4<f32>(0.0), w_get4(select(0u, (g * K + ka) * params.mq + mq, ok)), ok);
 #else
       let m = vec4<u32>(m_base + q * 4u) + vec4<u32>(0u, 1u, 2u, 3u);
       let ok = (m < vec4<u32>(Mg)) & vec4<bool>(ka < K);
       let idx = select(vec4<u32>(0u), (vec4<u32>(g * Mg) + m) * K + ka, ok);
-      let a = vec4<f32>(f32(w[idx.x]), f32(w[idx.y]), f32(w[idx.z]), f32(w[idx.w]));
+      let a = vec4<f32>(w_get(idx.x), w_get(idx.y), w_get(idx.z), w_get(idx.w));
       As[lk_a * TM4 + q] = select(vec4<f32>(0.0), a, ok);
 #endif
     }
@@ -173,17 +171,17 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       let inside = (id >= vec4<i32>(0)) & (id < vec4<i32>(Di)) & (ih >= vec4<i32>(0)) & (ih < vec4<i32>(Hi)) & (iw >= vec4<i32>(0)) & (iw < vec4<i32>(Wi));
       let ok = colok & vec4<bool>(k < K) & inside;
       let idx = vec4<u32>(select(vec4<i32>(0), colbase + t.x, ok));
-      let v = vec4<f32>(f32(x[idx.x]), f32(x[idx.y]), f32(x[idx.z]), f32(x[idx.w]));
+      let v = vec4<f32>(x_get(idx.x), x_get(idx.y), x_get(idx.z), x_get(idx.w));
       Bs[r * TN4 + lq_b] = select(vec4<f32>(0.0), v, ok);
 #else
       let ok = colok & vec4<bool>(k < K);
 #if VEC_B
       // The quad is whole or past ncols entirely, except at the very last columns, where the
       // host guarantees that the quad's elements still lie inside b.
-      let v = vec4<f32>(b[select(0u, (colbase.x + k * params.b_ks) / 4u, ok.x)]);
+      let v = b_get4(select(0u, (colbase.x + k * params.b_ks) / 4u, ok.x));
 #else
       let idx = select(vec4<u32>(0u), colbase + k * params.b_ks, ok);
-      let v = vec4<f32>(f32(b[idx.x]), f32(b[idx.y]), f32(b[idx.z]), f32(b[idx.w]));
+      let v = vec4<f32>(b_get(idx.x), b_get(idx.y), b_get(idx.z), b_get(idx.w));
 #endif
       Bs[r * TN4 + lq_b] = select(vec4<f32>(0.0), v, ok);
 #endif

@@ -4,7 +4,7 @@
 // Layout: x is [N, C, D, H, W] and y is [N, M, OD, OH, OW], flat row-major (1-D and 2-D inputs
 // come with D = H = 1, or D = 1); bias is [M]. Channels are split into `groups`: input channels
 // g*Cg..+Cg feed output channels g*Mg..+Mg. x, w, bias and y are arrays of S, the values'
-// storage type (f32, or f16 for float16 values on devices with shader-f16; w of vec4<S> when VEC),
+// storage type (f32, or f16 / p16 for float16 values; w of vec4<S> when VEC),
 // loaded as f32; the sums accumulate in f32 (Acc) and are rounded once when y is stored.
 // The scatter y[o] += x[i] * w[t] for o = i*s - pad + t*dil (per spatial axis) is inverted: for an
 // output coordinate o, tap t contributes iff q = o + pad - t*dil is a non-negative multiple of s
@@ -26,13 +26,10 @@
 // channel tile, group, batch; neighbouring invocations share their weights.
 //#include prelude
 
-alias S = {{S}};
 #if VEC
 alias Acc = vec4<f32>;
-alias WS = vec4<S>;
 #else
 alias Acc = f32;
-alias WS = S;
 #endif
 
 const TW: u32 = {{TW}}u;
@@ -60,12 +57,18 @@ struct Params {
   tap_step: vec4<i32>,
 }
 
-@group(0) @binding(0) var<storage, read> x: array<S>;
-@group(0) @binding(1) var<storage, read> w: array<WS>;
-#if HAS_BIAS
-@group(0) @binding(2) var<storage, read> bias: array<S>;
+//#tensor x 0 read {{S}}
+#if VEC
+//#tensor4 w 1 read {{S}}
+fn w_acc(q: u32) -> Acc { return w_get4(q); }
+#else
+//#tensor w 1 read {{S}}
+fn w_acc(q: u32) -> Acc { return w_get(q); }
 #endif
-@group(0) @binding(3) var<storage, read_write> y: array<S>;
+#if HAS_BIAS
+//#tensor bias 2 read {{S}}
+#endif
+//#tensor y 3 read_write {{S}}
 @group(0) @binding(4) var<uniform> params: Params;
 
 // The smallest tap t < step whose q - t*d is a multiple of s; k (no tap) when there is none,
@@ -145,10 +148,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
           let xc = c * plane;
           let wc = wt + c * params.w_chan;
           var wv: array<Acc, MV>;
-          for (var v = 0u; v < MV; v++) { wv[v] = Acc(w[wc + v]); }
+          for (var v = 0u; v < MV; v++) { wv[v] = w_acc(wc + v); }
           for (var j = 0u; j < TW; j++) {
             // Out-of-range columns read a clamped address and count as 0.
-            let xv = select(0.0, f32(x[xo[j] + xc]), ok[j]);
+            let xv = select(0.0, x_get(xo[j] + xc), ok[j]);
             for (var v = 0u; v < MV; v++) {
               acc[j * MV + v] += xv * wv[v];
             }
@@ -170,18 +173,18 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         let m = mt * MV * 4u + v * 4u + l;
         if (m >= params.Mg) { break; }
 #if HAS_BIAS
-        y[yo + m * ostride] = S(acc[j * MV + v][l] + f32(bias[g * params.Mg + m]));
+        y_set(yo + m * ostride, acc[j * MV + v][l] + bias_get(g * params.Mg + m));
 #else
-        y[yo + m * ostride] = S(acc[j * MV + v][l]);
+        y_set(yo + m * ostride, acc[j * MV + v][l]);
 #endif
       }
     }
 #else
     let m = mt;
 #if HAS_BIAS
-    y[yo + m * ostride] = S(acc[j] + f32(bias[g * params.Mg + m]));
+    y_set(yo + m * ostride, acc[j] + bias_get(g * params.Mg + m));
 #else
-    y[yo + m * ostride] = S(acc[j]);
+    y_set(yo + m * ostride, acc[j]);
 #endif
 #endif
   }

@@ -2,8 +2,8 @@
 //   Y_g[m, n] = sum_k W_g[m, k] * X_g[k, n]
 //   m: output channel within the group (Mg rows); n: (batch, oh, ow) flattened (ncols columns);
 //   k: (c, kh, kw) flattened over the group's input channels and the kernel (K = Cg*KH*KW).
-// Layout: x, w, bias, y and the residual are arrays of S (f32, or f16 for float16 values on
-// devices with shader-f16), loaded as f32; the GEMM accumulates in f32 and rounds once on store.
+// Layout: x, w, bias, y and the residual are arrays of S (f32, or f16 / p16 for float16 values:
+// runtime/gpu/elements.ts), loaded as f32; the GEMM accumulates in f32 and rounds once on store.
 // x is [N, C, H, W]; w is the ONNX [M, Cg, KH, KW], so row m of W_g is contiguous and K
 // long; y is [N, M, OH, OW]; bias is [M]. The im2col matrix X_g is never stored: element (k, n)
 // is x[colbase(n) + ktab[k].x] when the tap (ih0(n) + ktab[k].y, iw0(n) + ktab[k].z) lies inside
@@ -26,8 +26,6 @@
 //#include prelude
 //#include epilogue
 
-alias S = {{S}};
-alias SY = S;
 
 struct Params {
   C: u32,
@@ -52,8 +50,8 @@ struct Params {
   act_gamma: f32,
 }
 
-@group(0) @binding(0) var<storage, read> x: array<S>;
-@group(0) @binding(1) var<storage, read> w: array<S>;
+//#tensor x 0 read {{S}}
+//#tensor w 1 read {{S}}
 @group(0) @binding(2) var<storage, read> ktab: array<vec4<i32>>;
 //#include conv-gemm-epilogue
 
@@ -100,7 +98,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       let m = vec4<u32>(m_base + q * 4u) + vec4<u32>(0u, 1u, 2u, 3u);
       let ok = (m < vec4<u32>(Mg)) & vec4<bool>(ka < K);
       let idx = select(vec4<u32>(0u), (vec4<u32>(g * Mg) + m) * K + ka, ok);
-      let a = vec4<f32>(f32(w[idx.x]), f32(w[idx.y]), f32(w[idx.z]), f32(w[idx.w]));
+      let a = vec4<f32>(w_get(idx.x), w_get(idx.y), w_get(idx.z), w_get(idx.w));
       As[lk_a * TM4 + q] = select(vec4<f32>(0.0), a, ok);
     }
     // Stage B: rows k0.. of the implicit im2col matrix, as vec4s along n.
@@ -111,7 +109,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       let iw = iw0 + t.z;
       let ok = colok & vec4<bool>(k < K) & (ih >= vec4<i32>(0)) & (ih < vec4<i32>(Hi)) & (iw >= vec4<i32>(0)) & (iw < vec4<i32>(Wi));
       let idx = vec4<u32>(select(vec4<i32>(0), colbase + t.x, ok));
-      let v = vec4<f32>(f32(x[idx.x]), f32(x[idx.y]), f32(x[idx.z]), f32(x[idx.w]));
+      let v = vec4<f32>(x_get(idx.x), x_get(idx.y), x_get(idx.z), x_get(idx.w));
       Bs[r * TN4 + lq_b] = select(vec4<f32>(0.0), v, ok);
     }
     workgroupBarrier();

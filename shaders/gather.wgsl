@@ -1,8 +1,8 @@
 // Gather along one axis: y[o, j, r] = data[o, indices[j], r], where o runs over the dims before
 // `axis` (outer), j over the flattened indices and r over the dims after `axis` (inner).
-// Layout: data and y are flat row-major arrays of E elements copied bitwise (f16 for float16 stored
-// as f16, else 4-byte words as u32: f32,
-// i32 and bool alike); indices is a flat i32 array (int64 indices arrive saturated to i32).
+// Layout: data and y are flat row-major arrays of {{E}} elements (runtime/gpu/elements.ts moveType:
+// f16 or p16 for float16 values stored so — p16 moves through f32, exactly —, else 4-byte words
+// copied bitwise as u32: f32, i32 and bool alike); indices is a flat i32 array (int64 indices arrive saturated to i32).
 // Negative indices count from the back of the axis; an index still out of range writes 0
 // instead of reading outside the buffer (the spec leaves it an error).
 // Tiling: one output element per invocation, {{WG}} per workgroup, 2D grid (flat_index).
@@ -15,9 +15,9 @@ struct Params {
   axis_dim: u32,
 }
 
-@group(0) @binding(0) var<storage, read> data: array<{{E}}>;
+//#tensor data 0 read {{E}}
 @group(0) @binding(1) var<storage, read> indices: array<i32>;
-@group(0) @binding(2) var<storage, read_write> y: array<{{E}}>;
+//#tensor y 2 read_write {{E}}
 @group(0) @binding(3) var<uniform> params: Params;
 
 @compute @workgroup_size({{WG}})
@@ -31,8 +31,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   var idx = indices[j];
   if (idx < 0) { idx = idx + i32(params.axis_dim); }
   if (idx < 0 || idx >= i32(params.axis_dim)) {
-    y[i] = {{E}}(0);
+    y_set(i, 0);
     return;
   }
-  y[i] = data[(o * params.axis_dim + u32(idx)) * params.inner + r];
+  y_set(i, data_get((o * params.axis_dim + u32(idx)) * params.inner + r));
 }

@@ -1,7 +1,7 @@
 // General matrix multiply, shared by Gemm and MatMul:
 //   y[b][m0 + r][n0 + c] = alpha * sum_k A'[b][r][k] * B'[b][k][c] (+ beta * C[m0 + r][n0 + c])
 // for r < M, c < N (this dispatch's block of rows and columns).
-// Layout: every buffer is flat row-major with elements of storage type S (f32 or f16 for floats,
+// Layout: every buffer is flat row-major with elements of storage type S (f32, f16 or p16 for floats,
 // i32 when INT: no alpha/beta scaling, MatMul only), computed and accumulated in T (f32 / i32).
 //   a: this dispatch's rows of A'. TRANS_A off: [M, K] row-major; on: [K, M] (A' = A^T).
 //   b: this dispatch's columns of B'. TRANS_B off: [K, N] row-major; on: [N, K] (B' = B^T).
@@ -45,12 +45,12 @@ struct Params {
   act_gamma: f32,
 }
 
-@group(0) @binding(0) var<storage, read> a: array<{{S}}>;
-@group(0) @binding(1) var<storage, read> b: array<{{S}}>;
+//#tensor a 0 read {{S}}
+//#tensor b 1 read {{S}}
 #if HAS_C
-@group(0) @binding(2) var<storage, read> c: array<{{S}}>;
+//#tensor c 2 read {{S}}
 #endif
-@group(0) @binding(3) var<storage, read_write> y: array<{{S}}>;
+//#tensor y 3 read_write {{S}}
 @group(0) @binding(4) var<uniform> params: Params;
 
 const WX = {{WX}}u;
@@ -103,9 +103,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
       var v = {{T}}(0);
       if (gm < M && gk < K) {
 #if TRANS_A
-        v = {{T}}(a[a_base + gk * M + gm]);
+        v = a_get(a_base + gk * M + gm);
 #else
-        v = {{T}}(a[a_base + gm * K + gk]);
+        v = a_get(a_base + gm * K + gk);
 #endif
       }
       As[kk * BM + r] = v;
@@ -124,9 +124,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
       var v = {{T}}(0);
       if (gn < N && gk < K) {
 #if TRANS_B
-        v = {{T}}(b[b_base + gn * K + gk]);
+        v = b_get(b_base + gn * K + gk);
 #else
-        v = {{T}}(b[b_base + gk * N + gn]);
+        v = b_get(b_base + gk * N + gn);
 #endif
       }
       Bs[kk * BN + col] = v;
@@ -161,12 +161,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
       var v = params.alpha * acc[i * TN + j];
 #endif
 #if HAS_C
-      v += params.beta * {{T}}(c[gr * params.c_rs + gc * params.c_cs]);
+      v += params.beta * c_get(gr * params.c_rs + gc * params.c_cs);
 #endif
 #ifnot INT
       v = epilogue_activation(v);
 #endif
-      y[y_base + gr * params.ldy + gc] = {{S}}(v);
+      y_set(y_base + gr * params.ldy + gc, v);
     }
   }
 }

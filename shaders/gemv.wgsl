@@ -2,7 +2,7 @@
 // software adapters (runtime/ops/linalg/gemm-kernel.ts, variant 'gemm-gemv'):
 //   y[m0 + r][n0 + c] = act(alpha * sum_k a[r][k] * b[c][k] + beta * C[m0 + r][n0 + c])
 // for r < M <= {{MR}} and c < N (this dispatch's columns).
-// Elements are of storage type S (f32, or f16 for float16 values), computed in f32.
+// Elements are of storage type S (f32, or f16 / p16 for float16 values), computed in f32.
 // Layout: a is A [M, K] row-major and b is B' stored [N, K] (TRANS_B: PyTorch's Linear weight),
 // both read as vec4s along k (the host checks K % 4 == 0); y is the whole [.., ldy] output; c
 // (HAS_C) the bias, read at (m0 + r) * c_rs + (n0 + c) * c_cs (0 strides broadcast).
@@ -30,12 +30,12 @@ struct Params {
   act_gamma: f32,
 }
 
-@group(0) @binding(0) var<storage, read> a: array<vec4<{{S}}>>;
-@group(0) @binding(1) var<storage, read> b: array<vec4<{{S}}>>;
-@group(0) @binding(2) var<storage, read_write> y: array<{{S}}>;
+//#tensor4 a 0 read {{S}}
+//#tensor4 b 1 read {{S}}
+//#tensor y 2 read_write {{S}}
 @group(0) @binding(3) var<uniform> params: Params;
 #if HAS_C
-@group(0) @binding(4) var<storage, read> c: array<{{S}}>;
+//#tensor c 4 read {{S}}
 #endif
 
 const R: u32 = {{R}}u;
@@ -63,10 +63,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   for (var k = 0u; k < K4; k++) {
     var av: array<vec4<f32>, MR>;
     for (var r = 0u; r < MR; r++) {
-      av[r] = vec4<f32>(a[abase[r] + k]);
+      av[r] = a_get4(abase[r] + k);
     }
     for (var j = 0u; j < R; j++) {
-      let bv = vec4<f32>(b[bbase[j] + k]);
+      let bv = b_get4(bbase[j] + k);
       for (var r = 0u; r < MR; r++) {
         acc[r * R + j] += dot(av[r], bv);
       }
@@ -79,9 +79,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       if (col >= params.N) { break; }
       var v = params.alpha * acc[r * R + j];
 #if HAS_C
-      v += params.beta * f32(c[(params.m0 + r) * params.c_rs + (params.n0 + col) * params.c_cs]);
+      v += params.beta * c_get((params.m0 + r) * params.c_rs + (params.n0 + col) * params.c_cs);
 #endif
-      y[(params.m0 + r) * params.ldy + params.n0 + col] = {{S}}(epilogue_activation(v));
+      y_set((params.m0 + r) * params.ldy + params.n0 + col, epilogue_activation(v));
     }
   }
 }

@@ -1,7 +1,7 @@
-// Global max / average pooling: y[p] = max or mean of x over plane p, for planes of `size`
+// Global max / average pooling: y_set(p, max or mean of x over plane p, for planes of `size`
 // contiguous elements (the spatial dims of an NC... tensor, flattened).
 // Layout: x is [planes, size] row-major, y is [planes], elements of storage type S (f32, or f16
-// for float16 values; accumulated in f32).
+// for float16 values); accumulated in f32).
 // Tiling: without THREAD, one workgroup per plane (2-D grid of workgroups, see flat_index): its
 // {{WG}} invocations stride over the plane and combine their partial results by a tree reduction
 // in workgroup memory. With THREAD, one invocation per plane, {{WG}} planes per workgroup, each a
@@ -9,15 +9,13 @@
 // barriers cost more than the loop (a software adapter switches every SIMD group at a barrier).
 //#include prelude
 
-alias S = {{S}};
-
 struct Params {
   planes: u32,
   size: u32,
 }
 
-@group(0) @binding(0) var<storage, read> x: array<S>;
-@group(0) @binding(1) var<storage, read_write> y: array<S>;
+//#tensor x 0 read {{S}}
+//#tensor y 1 read_write {{S}}
 @group(0) @binding(2) var<uniform> params: Params;
 
 #if THREAD
@@ -28,12 +26,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let base = plane * params.size;
 #if MAX
   var acc = bitcast<f32>(0xff7fffffu); // the lowest finite f32
-  for (var i = 0u; i < params.size; i++) { acc = max(acc, f32(x[base + i])); }
-  y[plane] = S(acc);
+  for (var i = 0u; i < params.size; i++) { acc = max(acc, x_get(base + i)); }
+  y_set(plane, acc);
 #else
   var acc = 0.0;
-  for (var i = 0u; i < params.size; i++) { acc += f32(x[base + i]); }
-  y[plane] = S(acc / f32(params.size));
+  for (var i = 0u; i < params.size; i++) { acc += x_get(base + i); }
+  y_set(plane, acc / f32(params.size));
 #endif
 }
 #else
@@ -47,10 +45,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let base = plane * params.size;
 #if MAX
   var acc = bitcast<f32>(0xff7fffffu); // the lowest finite f32
-  for (var i = lidx; i < params.size; i += {{WG}}u) { acc = max(acc, f32(x[base + i])); }
+  for (var i = lidx; i < params.size; i += {{WG}}u) { acc = max(acc, x_get(base + i)); }
 #else
   var acc = 0.0;
-  for (var i = lidx; i < params.size; i += {{WG}}u) { acc += f32(x[base + i]); }
+  for (var i = lidx; i < params.size; i += {{WG}}u) { acc += x_get(base + i); }
 #endif
   part[lidx] = acc;
   workgroupBarrier();
@@ -66,9 +64,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   }
   if (lidx == 0u) {
 #if MAX
-    y[plane] = S(part[0]);
+    y_set(plane, part[0]);
 #else
-    y[plane] = S(part[0] / f32(params.size));
+    y_set(plane, part[0] / f32(params.size));
 #endif
   }
 }

@@ -8,7 +8,7 @@
 //   0 for taps outside the input, and for the padding columns ncols <= n < ld.
 // Layout: x is [N, C, D, H, W]; col is [group, K, ld], ld being ncols rounded up to a multiple
 // of 4 (so that the GEMM reads whole, aligned vec4s). Both are arrays of S, the values' storage
-// type (f32, or f16 for float16 values on devices with shader-f16): the matrix holds copies of
+// type (f32, or f16 / p16 for float16 values): the matrix holds copies of
 // x's elements, so storing it in x's type is exact and halves its memory for float16.
 // Tiling: one invocation per row and run of {{QUADS}} column quads (4 * {{QUADS}} consecutive
 // columns), written as vec4s; {{WG}} invocations per workgroup on a flat 2-D grid (see
@@ -16,8 +16,6 @@
 // divisions, which a software adapter runs one lane at a time; the columns after the first step
 // (ow, oh, od, b) by increments instead: ~10x fewer divisions than one element per invocation.
 //#include prelude
-
-alias S = {{S}};
 
 struct Params {
   rows: u32,
@@ -46,8 +44,8 @@ struct Params {
   dil_w: i32,
 }
 
-@group(0) @binding(0) var<storage, read> x: array<S>;
-@group(0) @binding(1) var<storage, read_write> col: array<vec4<S>>;
+//#tensor x 0 read {{S}}
+//#tensor4 col 1 read_write {{S}}
 @group(0) @binding(2) var<uniform> params: Params;
 
 const QUADS: u32 = {{QUADS}}u;
@@ -82,14 +80,14 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   var ow = n0 % params.OW;
   let q_end = min(q0 + QUADS, params.ld4);
   for (var q = q0; q < q_end; q++) {
-    var v = vec4<S>(0.0);
+    var v = vec4<f32>(0.0);
     for (var j = 0u; j < 4u; j++) {
       if (q * 4u + j < params.ncols) {
         let id = i32(od) * params.stride_d - params.pad_d + kd * params.dil_d;
         let ih = i32(oh) * params.stride_h - params.pad_h + kh * params.dil_h;
         let iw = i32(ow) * params.stride_w - params.pad_w + kw * params.dil_w;
         if (id >= 0 && id < Di && ih >= 0 && ih < Hi && iw >= 0 && iw < Wi) {
-          v[j] = x[b * params.C * volume + chan + (u32(id) * params.H + u32(ih)) * params.W + u32(iw)];
+          v[j] = x_get(b * params.C * volume + chan + (u32(id) * params.H + u32(ih)) * params.W + u32(iw));
         }
         ow++;
         if (ow == params.OW) {
@@ -106,6 +104,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         }
       }
     }
-    col[row * params.ld4 + q] = v;
+    col_set4(row * params.ld4 + q, v);
   }
 }

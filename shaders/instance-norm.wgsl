@@ -1,7 +1,8 @@
 // InstanceNormalization: y = scale[c] * (x - mean) / sqrt(var + epsilon) + bias[c], with the mean
 // and (biased) variance of each (n, c) instance over its spatial elements.
-// Layout: x and y are flat row-major f32 [N, C, S] (S: the product of the spatial dims), so
-// instance i = n * C + c is the contiguous run x[i * S .. (i + 1) * S); scale and bias are f32 [C].
+// Layout: x and y are flat row-major S [N, C, S] (S: the product of the spatial dims; element
+// type f32, or f16 / p16 for float16 values stored so, computed in f32), so instance i = n * C + c is
+// the contiguous run x[i * S .. (i + 1) * S); scale and bias are S [C].
 // Tiling: one workgroup of {{WG}} invocations per instance (2D grid of workgroups). Three passes
 // over the run, invocations striding by {{WG}}: the sum (tree reduction in workgroup memory)
 // gives the mean, then the sum of squared deviations gives the variance (two-pass, no
@@ -15,10 +16,10 @@ struct Params {
   epsilon: f32,
 }
 
-@group(0) @binding(0) var<storage, read> x: array<f32>;
-@group(0) @binding(1) var<storage, read> scale: array<f32>;
-@group(0) @binding(2) var<storage, read> bias: array<f32>;
-@group(0) @binding(3) var<storage, read_write> y: array<f32>;
+//#tensor x 0 read {{S}}
+//#tensor scale 1 read {{S}}
+//#tensor bias 2 read {{S}}
+//#tensor y 3 read_write {{S}}
 @group(0) @binding(4) var<uniform> params: Params;
 
 var<workgroup> part: array<f32, {{WG}}>;
@@ -45,16 +46,16 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let start = inst * params.spatial;
   let count = f32(params.spatial);
   var s = 0.0;
-  for (var j = lidx; j < params.spatial; j += {{WG}}u) { s += x[start + j]; }
+  for (var j = lidx; j < params.spatial; j += {{WG}}u) { s += x_get(start + j); }
   let mean = workgroup_sum(s, lidx) / count;
   var q = 0.0;
   for (var j = lidx; j < params.spatial; j += {{WG}}u) {
-    let d = x[start + j] - mean;
+    let d = x_get(start + j) - mean;
     q += d * d;
   }
   let variance = workgroup_sum(q, lidx) / count;
   let c = inst % params.channels;
-  let a = scale[c] / sqrt(variance + params.epsilon);
-  let b = bias[c] - a * mean;
-  for (var j = lidx; j < params.spatial; j += {{WG}}u) { y[start + j] = a * x[start + j] + b; }
+  let a = scale_get(c) / sqrt(variance + params.epsilon);
+  let b = bias_get(c) - a * mean;
+  for (var j = lidx; j < params.spatial; j += {{WG}}u) { y_set(start + j, a * x_get(start + j) + b); }
 }

@@ -1,5 +1,5 @@
 // LpPool: y = (sum over the window of |x|^p)^(1/p); padding contributes nothing.
-// Layout: x is flat row-major f32 [N*C, in_h, in_w], y is [N*C, out_h, out_w] (1-D pools run with
+// Layout: x is flat row-major S [N*C, in_h, in_w], y is [N*C, out_h, out_w] (1-D pools run with
 // a height of 1). Window of output (oh, ow): rows oh * stride_h - pad_top + kh * dil_h for
 // kh < kernel_h, columns likewise; positions outside the input are skipped.
 // p = 1 and p = 2 avoid pow (exact sums of |x| and x², sqrt); other p use pow.
@@ -19,8 +19,8 @@ struct Params {
   pads: vec2<i32>,
 }
 
-@group(0) @binding(0) var<storage, read> x: array<f32>;
-@group(0) @binding(1) var<storage, read_write> y: array<f32>;
+//#tensor x 0 read {{S}}
+//#tensor y 1 read_write {{S}}
 @group(0) @binding(2) var<uniform> params: Params;
 
 fn lp_term(v: f32) -> f32 {
@@ -54,8 +54,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     for (var kw = 0u; kw < params.kernel.y; kw++) {
       let iw = w0 + i32(kw * params.dilations.y);
       if (iw < 0 || iw >= i32(params.in_w)) { continue; }
-      acc += lp_term(x[base + u32(ih) * params.in_w + u32(iw)]);
+      acc += lp_term(x_get(base + u32(ih) * params.in_w + u32(iw)));
     }
   }
-  y[i] = lp_root(acc);
+  y_set(i, lp_root(acc));
 }

@@ -1,8 +1,9 @@
 // Local response normalization across channels (ONNX LRN):
 //   y = x / (bias + alpha / size * sum of x^2 over channels [c - lo, c + hi])^beta,
 //   lo = floor((size - 1) / 2), hi = ceil((size - 1) / 2), clipped to [0, C).
-// Layout: x and y are [N, C, S] row-major (S = product of the spatial dims). Tiling: one output
-// element per invocation, {{WG}} per workgroup, 2-D grid of workgroups (see flat_index).
+// Layout: x and y are [N, C, S] row-major (S = product of the spatial dims), elements ST (f32,
+// or f16 / p16 for float16 values stored so, computed in f32). Tiling: one output element per
+// invocation, {{WG}} per workgroup, 2-D grid of workgroups (see flat_index).
 //#include prelude
 
 struct Params {
@@ -16,8 +17,8 @@ struct Params {
   bias: f32,
 }
 
-@group(0) @binding(0) var<storage, read> x: array<f32>;
-@group(0) @binding(1) var<storage, read_write> y: array<f32>;
+//#tensor x 0 read {{ST}}
+//#tensor y 1 read_write {{ST}}
 @group(0) @binding(2) var<uniform> params: Params;
 
 @compute @workgroup_size({{WG}})
@@ -31,8 +32,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let c1 = min(c + params.hi, params.C - 1u);
   var sum = 0.0;
   for (var j = c0; j <= c1; j++) {
-    let v = x[(n * params.C + j) * params.S + s];
+    let v = x_get((n * params.C + j) * params.S + s);
     sum += v * v;
   }
-  y[i] = x[i] / pow(params.bias + params.alpha_over_size * sum, params.beta);
+  y_set(i, x_get(i) / pow(params.bias + params.alpha_over_size * sum, params.beta));
 }

@@ -1,7 +1,7 @@
 // Pad: each output element reads the input element its coordinates map to, or the constant.
-// Layout: x and y are flat row-major arrays of E elements handled bitwise (f16 for float16 stored as
-// f16, else 4-byte words as u32: f32, i32
-// and bool alike); `value` holds the constant's bit pattern. Per dim d (rank <= 8, outermost
+// Layout: x and y are flat row-major arrays of {{E}} elements (f16 or p16 for float16 values
+// stored so, moved through f32, exactly; else 4-byte words copied bitwise as u32: f32, i32 and
+// bool alike); `value` holds the constant's bit pattern (f32 bits for float16). Per dim d (rank <= 8, outermost
 // first): j = c[d] - begin[d] (begin may be negative: cropping), then by mode
 //   CONSTANT: out-of-range j gives `value`;  EDGE: clamp to [0, n-1];
 //   REFLECT: mirror without repeating the edge (period 2(n-1));  WRAP: j mod n.
@@ -18,8 +18,8 @@ struct Params {
   begin: array<vec4<i32>, 2>,
 }
 
-@group(0) @binding(0) var<storage, read> x: array<{{E}}>;
-@group(0) @binding(1) var<storage, read_write> y: array<{{E}}>;
+//#tensor x 0 read {{E}}
+//#tensor y 1 read_write {{E}}
 @group(0) @binding(2) var<uniform> params: Params;
 
 @compute @workgroup_size({{WG}})
@@ -37,7 +37,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     var j = i32(c) - params.begin[a / 4u][a % 4u];
 #if CONSTANT
     if (j < 0 || j >= len) {
-      y[i] = {{VALUE}};
+      y_set(i, {{VALUE}});
       return;
     }
 #endif
@@ -58,5 +58,5 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 #endif
     s = s + u32(j) * params.in_strides[a / 4u][a % 4u];
   }
-  y[i] = x[s];
+  y_set(i, x_get(s));
 }

@@ -1,7 +1,7 @@
 // Max / average pooling over 1, 2 or 3 spatial dims (MaxPool, AveragePool).
 // Layout: x is [N, C, D, H, W] and y is [N, C, OD, OH, OW], flat row-major; every (n, c) plane is
 // pooled independently. 1-D and 2-D pools run with the missing leading spatial dims of size 1
-// (D = OD = KD = 1, and H = OH = KH = 1 for 1-D). Elements are of storage type T: f32 or f16 for
+// (D = OD = KD = 1, and H = OH = KH = 1 for 1-D). Elements are of storage type T: f32, f16 or p16 for
 // floats (computed in C = f32), or i32 for the integer tensors MaxPool takes (int8, uint8, int32).
 // Tiling: one output element per invocation, {{WG}} per workgroup, 2-D grid of workgroups (see
 // flat_index); the invocation walks its (dilated) window in row-major order (d, then h, then w)
@@ -15,7 +15,6 @@
 // padding does not count, as in onnxruntime).
 //#include prelude
 
-alias T = {{T}};
 alias C = {{C}};
 
 struct Params {
@@ -30,8 +29,8 @@ struct Params {
   dilation: vec4<i32>,
 }
 
-@group(0) @binding(0) var<storage, read> x: array<T>;
-@group(0) @binding(1) var<storage, read_write> y: array<T>;
+//#tensor x 0 read {{T}}
+//#tensor y 1 read_write {{T}}
 @group(0) @binding(2) var<uniform> params: Params;
 #if INDICES
 @group(0) @binding(3) var<storage, read_write> ind: array<i32>;
@@ -76,7 +75,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         let iw = start.z + i32(kw) * params.dilation.z;
         if (iw < 0 || iw >= size.z) { continue; }
         let at = (id * size.y + ih) * size.z + iw;
-        let v = C(x[base + u32(at)]);
+        let v = x_get(base + u32(at));
 #if MAX
         if (best < 0 || v > acc) {
           acc = v;
@@ -94,7 +93,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     }
   }
 #if MAX
-  y[i] = T(acc);
+  y_set(i, acc);
 #if INDICES
   ind[i] = select(-1, i32(base) + best, best >= 0);
 #endif
@@ -103,9 +102,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let nd = padded_taps(start.x, size.x, params.pad_end.x, params.dilation.x, params.kernel.x);
   let nh = padded_taps(start.y, size.y, params.pad_end.y, params.dilation.y, params.kernel.y);
   let nw = padded_taps(start.z, size.z, params.pad_end.z, params.dilation.z, params.kernel.z);
-  y[i] = T(acc / f32(nd * nh * nw));
+  y_set(i, acc / f32(nd * nh * nw));
 #else
-  y[i] = T(acc / f32(max(count, 1u)));
+  y_set(i, acc / f32(max(count, 1u)));
 #endif
 #endif
 }

@@ -8,3 +8,11 @@
 fn flat_index(wid: vec3<u32>, nwg: vec3<u32>, lidx: u32, wg_size: u32) -> u32 {
   return (wid.y * nwg.x + wid.x) * wg_size + lidx;
 }
+
+// The float16 bits of v in the low half of a u32 (p16 storage: runtime/gpu/shader.ts tensorDecl):
+// pack2x16float rounds, and values beyond f16's finite range become ±Infinity (pack2x16float
+// leaves those indeterminate).
+fn f16_bits(v: f32) -> u32 {
+  let h = pack2x16float(vec2<f32>(v, 0.0)) & 0xffffu;
+  return select(h, select(0x7c00u, 0xfc00u, v < 0.0), abs(v) >= 65520.0);
+}

@@ -1,7 +1,8 @@
 // QuantizeLinear / DequantizeLinear (ONNX opsets 10-21), per-tensor and per-axis.
-// Layout: x and y are flat row-major arrays of 4-byte elements: {{TX}} for x (f32 for float
-// input of QuantizeLinear, i32 for integer input), {{TY}} for y; 8-bit values live in i32.
-// scale (f32) and zp (i32) hold `channels` entries: the quantization axis has `channels` elements
+// Layout: x and y are flat row-major arrays: {{TX}} for x (f32, f16 or p16 for float input of
+// QuantizeLinear, i32 for integer input), {{TY}} for y (i32, or DequantizeLinear's f32, f16 or p16);
+// 8-bit values live in i32; f16 where float16 values are stored so, computed in f32.
+// scale ({{TS}}) and zp (i32) hold `channels` entries: the quantization axis has `channels` elements
 // and `inner` is the product of the dims after it, so element i uses entry (i / inner) % channels
 // (per-tensor: channels = 1).
 // QUANTIZE: y = clamp(round(x / scale) + zp, QMIN, QMAX), round half to even (WGSL round) as
@@ -16,10 +17,10 @@ struct Params {
   channels: u32,
 }
 
-@group(0) @binding(0) var<storage, read> x: array<{{TX}}>;
-@group(0) @binding(1) var<storage, read> scale: array<f32>;
+//#tensor x 0 read {{TX}}
+//#tensor scale 1 read {{TS}}
 @group(0) @binding(2) var<storage, read> zp: array<i32>;
-@group(0) @binding(3) var<storage, read_write> y: array<{{TY}}>;
+//#tensor y 3 read_write {{TY}}
 @group(0) @binding(4) var<uniform> params: Params;
 
 @compute @workgroup_size({{WG}})
@@ -28,9 +29,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   if (i >= params.n) { return; }
   let c = (i / params.inner) % params.channels;
 #if QUANTIZE
-  let q = round(f32(x[i]) / scale[c]) + f32(zp[c]);
-  y[i] = i32(clamp(q, {{QMIN}}.0, {{QMAX}}.0));
+  let q = round(f32(x_get(i)) / scale_get(c)) + f32(zp[c]);
+  y_set(i, i32(clamp(q, {{QMIN}}.0, {{QMAX}}.0)));
 #else
-  y[i] = f32(x[i] - zp[c]) * scale[c];
+  y_set(i, f32(x_get(i) - zp[c]) * scale_get(c));
 #endif
 }

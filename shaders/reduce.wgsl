@@ -1,6 +1,7 @@
 // Reductions (ReduceSum, ReduceMean, ReduceMax, ReduceMin, ReduceProd, ReduceSumSquare,
 // ReduceL1, ReduceL2, ReduceLogSum) over any set of axes.
-// Layout: x flat row-major {{T}} (f32, or i32 for integer tensors); y holds one value per output
+// Layout: x flat row-major S (f32, f16 or p16 for float16 values stored so, or i32 for integer
+// tensors), computed in T (f32, or i32); y holds one value per output
 // in row-major order of the kept dims (which is also the keepdims=1 layout). The host coalesces
 // x's dims into kept dims and reduced dims (size-1 dims dropped, adjacent dims of one kind merged;
 // at most 8 each): output o starts at input offset base(o) (kept_out_strides split o into kept
@@ -27,8 +28,8 @@ struct Params {
   red_in_strides: array<vec4<u32>, 2>,
 }
 
-@group(0) @binding(0) var<storage, read> x: array<T>;
-@group(0) @binding(1) var<storage, read_write> y: array<T>;
+//#tensor x 0 read {{S}}
+//#tensor y 1 read_write {{S}}
 @group(0) @binding(2) var<uniform> params: Params;
 
 fn base_offset(o: u32) -> u32 {
@@ -69,7 +70,7 @@ fn finish(acc: T, count: u32) -> T {
 
 fn start(base: u32) -> T {
 #if IDEMPOTENT
-  return map(x[base]);
+  return map(x_get(base));
 #else
   return {{INIT}};
 #endif
@@ -86,7 +87,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let base = base_offset(o);
   var acc = start(base);
   for (var r = lidx; r < params.count; r += {{WG}}u) {
-    acc = combine(acc, map(x[base + red_offset(r)]));
+    acc = combine(acc, map(x_get(base + red_offset(r))));
   }
   red[lidx] = acc;
   workgroupBarrier();
@@ -94,7 +95,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     if (lidx < s) { red[lidx] = combine(red[lidx], red[lidx + s]); }
     workgroupBarrier();
   }
-  if (lidx == 0u) { y[o] = finish(red[0], params.count); }
+  if (lidx == 0u) { y_set(o, finish(red[0], params.count)); }
 }
 #else
 @compute @workgroup_size({{WG}})
@@ -104,8 +105,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let base = base_offset(o);
   var acc = start(base);
   for (var r = 0u; r < params.count; r++) {
-    acc = combine(acc, map(x[base + red_offset(r)]));
+    acc = combine(acc, map(x_get(base + red_offset(r))));
   }
-  y[o] = finish(acc, params.count);
+  y_set(o, finish(acc, params.count));
 }
 #endif

@@ -6,17 +6,15 @@
 // of each resized dim, starting at entry act_table[k]: taps_idx the input index along that dim,
 // taps_w its weight. taps_idx of tap 0 is -1 (EXTRAPOLATE, tf_crop_and_resize) when the source
 // coordinate is outside the input: the output is then the extrapolation value (its bits).
-// Variant NEAREST: one tap of weight 1, elements copied bitwise as u32 (any 4-byte type, no
-// weight table). Otherwise f32 and y = sum over every combination of one tap per resized dim
-// of (product of the weights) * x[offset].
+// Elements are {{T}}, read and written in {{C}} (//#tensor accessors). Variant NEAREST: one tap
+// of weight 1, elements moved as u32 bitwise for any 4-byte type, or as f16 / p16 for float16
+// values stored so (through f32, exactly); no weight table. Otherwise {{T}} is the float storage
+// (f32, f16 or p16) computed in f32, and y = sum over every combination of one tap per resized
+// dim of (product of the weights) * x[offset]. The extrapolation value is the bits of a {{C}}:
+// the output element's for u32, else the f32 value (rounded to f16 when stored).
 // Tiling: one output element per invocation, {{WG}} per workgroup, 2D grid (flat_index).
 //#include prelude
 
-#if NEAREST
-alias T = u32;
-#else
-alias T = f32;
-#endif
 
 struct Params {
   n: u32,
@@ -30,12 +28,12 @@ struct Params {
   act_table: vec4<u32>,
 }
 
-@group(0) @binding(0) var<storage, read> x: array<T>;
+//#tensor x 0 read {{T}}
 @group(0) @binding(1) var<storage, read> taps_idx: array<i32>;
 #ifnot NEAREST
 @group(0) @binding(2) var<storage, read> taps_w: array<f32>;
 #endif
-@group(0) @binding(3) var<storage, read_write> y: array<T>;
+//#tensor y 3 read_write {{T}}
 @group(0) @binding(4) var<uniform> params: Params;
 
 @compute @workgroup_size({{WG}})
@@ -58,7 +56,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     rows[k] = params.act_table[k] + coord[params.act_dim[k]] * {{TAPS}}u;
 #if EXTRAPOLATE
     if (taps_idx[rows[k]] < 0) {
-      y[i] = bitcast<T>(params.extrapolation);
+      y_set(i, bitcast<{{C}}>(params.extrapolation));
       return;
     }
 #endif
@@ -68,7 +66,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   for (var k = 0u; k < params.nact; k++) {
     off += u32(taps_idx[rows[k]]) * params.act_stride[k];
   }
-  y[i] = x[off];
+  y_set(i, x_get(off));
 #else
   var combos = 1u;
   for (var k = 0u; k < params.nact; k++) { combos *= {{TAPS}}u; }
@@ -84,8 +82,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       off += u32(taps_idx[e]) * params.act_stride[k];
       w *= taps_w[e];
     }
-    acc += w * x[off];
+    acc += w * x_get(off);
   }
-  y[i] = acc;
+  y_set(i, acc);
 #endif
 }

@@ -9,7 +9,7 @@
 // gives the max, and another the sum. Otherwise (short rows): one invocation per row, {{WG}} per
 // workgroup, 2D grid (flat_index); consecutive invocations take consecutive r, so the accesses
 // are coalesced when inner > 1.
-// Elements are of storage type S (f32, or f16 for float16 values); exponentials and sums in f32.
+// Elements are of storage type S (f32, or f16 / p16 for float16 values); exponentials and sums in f32.
 //#include prelude
 
 struct Params {
@@ -18,8 +18,8 @@ struct Params {
   inner: u32,
 }
 
-@group(0) @binding(0) var<storage, read> x: array<{{S}}>;
-@group(0) @binding(1) var<storage, read_write> y: array<{{S}}>;
+//#tensor x 0 read {{S}}
+//#tensor y 1 read_write {{S}}
 @group(0) @binding(2) var<uniform> params: Params;
 
 const LOWEST: f32 = -3.4028234663852886e38;
@@ -49,7 +49,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 
   var m = LOWEST;
   for (var j = lidx; j < params.n; j += {{WG}}u) {
-    m = max(m, f32(x[base + j * step]));
+    m = max(m, x_get(base + j * step));
   }
   red[lidx] = m;
   workgroupBarrier();
@@ -62,7 +62,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 
   var sum = 0.0;
   for (var j = lidx; j < params.n; j += {{WG}}u) {
-    sum += exp(f32(x[base + j * step]) - row_max);
+    sum += exp(x_get(base + j * step) - row_max);
   }
   red[lidx] = sum;
   workgroupBarrier();
@@ -74,7 +74,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 
   for (var j = lidx; j < params.n; j += {{WG}}u) {
     let i = base + j * step;
-    y[i] = {{S}}(result(f32(x[i]), row_max, row_sum));
+    y_set(i, result(x_get(i), row_max, row_sum));
   }
 }
 #else
@@ -86,15 +86,15 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let step = params.inner;
   var m = LOWEST;
   for (var j = 0u; j < params.n; j++) {
-    m = max(m, f32(x[base + j * step]));
+    m = max(m, x_get(base + j * step));
   }
   var sum = 0.0;
   for (var j = 0u; j < params.n; j++) {
-    sum += exp(f32(x[base + j * step]) - m);
+    sum += exp(x_get(base + j * step) - m);
   }
   for (var j = 0u; j < params.n; j++) {
     let i = base + j * step;
-    y[i] = {{S}}(result(f32(x[i]), m, sum));
+    y_set(i, result(x_get(i), m, sum));
   }
 }
 #endif

@@ -1,6 +1,7 @@
 // Strided copy of a box of elements between two flat buffers (Transpose, Slice, Concat, Split,
-// Expand). Layout: src and dst are flat arrays of elements of type E, copied bitwise: u32 for the
-// 4-byte types (f32, i32, bool as u32 0/1), f16 for float16 values stored as f16. For every coordinate c of the box
+// Expand). Layout: src and dst are flat arrays of {{E}} elements: u32 for the 4-byte types (f32,
+// i32, bool as u32 0/1) copied bitwise, f16 or p16 for float16 values stored so (p16 moves
+// through f32, exactly). For every coordinate c of the box
 // `shape` (rank <= 8, outermost dim first, unused dims absent):
 //   dst[dst_offset + sum_d c[d] * dst_strides[d]] = src[src_offset + sum_d c[d] * src_strides[d]]
 // Source strides are signed (Slice with negative steps) and may be 0 (Expand's broadcast dims).
@@ -19,8 +20,8 @@ struct Params {
   dst_strides: array<vec4<u32>, 2>,
 }
 
-@group(0) @binding(0) var<storage, read> src: array<{{E}}>;
-@group(0) @binding(1) var<storage, read_write> dst: array<{{E}}>;
+//#tensor src 0 read {{E}}
+//#tensor dst 1 read_write {{E}}
 @group(0) @binding(2) var<uniform> params: Params;
 
 @compute @workgroup_size({{WG}})
@@ -38,5 +39,5 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     s = s + i32(c) * params.src_strides[a / 4u][a % 4u];
     t = t + c * params.dst_strides[a / 4u][a % 4u];
   }
-  dst[t] = src[u32(s)];
+  dst_set(t, src_get(u32(s)));
 }

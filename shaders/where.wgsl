@@ -1,6 +1,7 @@
 // Where: y = cond ? a : b elementwise, with numpy (multidirectional) broadcasting of all three.
 // Layout: cond is a flat row-major bool tensor (u32 0/1); a, b and y are flat row-major arrays of
-// 4-byte elements copied bitwise as u32, so one kernel serves f32, i32 and bool tensors. The host
+// {{E}} elements: 4-byte words copied bitwise as u32, so one kernel serves f32, i32 and bool
+// tensors, or f16 / p16 for float16 values stored so. The host
 // coalesces dims first (size-1 output dims dropped, dims contiguous in every operand merged, at
 // most 8 left): out_strides are y's row-major strides, c/a/b_strides the operands' strides, 0
 // along the dims where that operand is broadcast.
@@ -17,9 +18,9 @@ struct Params {
 }
 
 @group(0) @binding(0) var<storage, read> cond: array<u32>;
-@group(0) @binding(1) var<storage, read> x0: array<{{E}}>;
-@group(0) @binding(2) var<storage, read> x1: array<{{E}}>;
-@group(0) @binding(3) var<storage, read_write> y: array<{{E}}>;
+//#tensor x0 1 read {{E}}
+//#tensor x1 2 read {{E}}
+//#tensor y 3 read_write {{E}}
 @group(0) @binding(4) var<uniform> params: Params;
 
 @compute @workgroup_size({{WG}})
@@ -38,5 +39,5 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     ia += q * params.a_strides[d / 4u][d % 4u];
     ib += q * params.b_strides[d / 4u][d % 4u];
   }
-  y[i] = select(x1[ib], x0[ia], cond[ic] != 0u);
+  y_set(i, select(x1_get(ib), x0_get(ia), cond[ic] != 0u));
 }

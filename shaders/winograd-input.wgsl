@@ -11,7 +11,7 @@
 // Columns p >= P are written as zeros. A conv whose V would exceed one binding runs in chunks of
 // tiles (runtime/ops/nn/conv-winograd.ts): then P, Pp and v cover the chunk only, and its column
 // p is tile p0 + p of the whole conv. x is an array of S, the values' storage type (f32, or
-// f16 for float16 values on devices with shader-f16), loaded as f32; v is f32 scratch in every
+// f16 / p16 for float16 values), loaded as f32; v is f32 scratch in every
 // case (the transform's sums, up to 100x the inputs for F(4x4), keep f32 precision for the GEMM).
 // Tiling: one invocation per (c, p) (p fastest, so neighbouring invocations write neighbouring
 // elements of each point's row), 64 per workgroup, flat list of workgroups (flat_index).
@@ -19,8 +19,6 @@
 // the rows of d (a row of 6 as two vec4s, the second half-used), then the same combination of
 // the rows of (Bᵀ d)ᵀ gives (Bᵀ d B)ᵀ, whose row k, element i is element (i, k) of Bᵀ d B.
 //#include prelude
-
-alias S = {{S}};
 
 struct Params {
   C: u32,
@@ -37,7 +35,7 @@ struct Params {
   p0: u32,
 }
 
-@group(0) @binding(0) var<storage, read> x: array<S>;
+//#tensor x 0 read {{S}}
 @group(0) @binding(1) var<storage, read_write> v: array<f32>;
 @group(0) @binding(2) var<uniform> params: Params;
 
@@ -47,7 +45,7 @@ const WG: u32 = 64u;
 fn tap(base: u32, ih: i32, iw: i32) -> f32 {
   let ok = ih >= 0 && ih < i32(params.H) && iw >= 0 && iw < i32(params.W);
   let idx = select(0u, base + u32(ih) * params.W + u32(iw), ok);
-  return select(0.0, f32(x[idx]), ok);
+  return select(0.0, x_get(idx), ok);
 }
 
 fn taps4(base: u32, ih: i32, iw: i32) -> vec4<f32> {

@@ -8,7 +8,7 @@
 // (runtime/ops/nn/conv-winograd.ts) prod holds the chunk's P tiles, its column p being tile
 // p0 + p of the whole conv. bias is [M]; residual has
 // y's shape and is read at y's index. prod is f32 scratch; y, bias and the residual are arrays of
-// S, the values' storage type (f32, or f16 for float16 values on devices with shader-f16), loaded
+// S, the values' storage type (f32, or f16 / p16 for float16 values), loaded
 // as f32; the epilogue computes in f32 and rounds once when it stores y.
 // Tiling: one invocation per (m, p) (p fastest, so neighbouring invocations read neighbouring
 // elements of prod), 64 per workgroup, flat list of workgroups (flat_index).
@@ -19,8 +19,6 @@
 // act the fused activation of shaders/epilogue.wgsl, exactly as the other conv kernels.
 //#include prelude
 //#include epilogue
-
-alias S = {{S}};
 
 struct Params {
   M: u32,
@@ -40,12 +38,12 @@ struct Params {
 
 @group(0) @binding(0) var<storage, read> prod: array<f32>;
 #if HAS_BIAS
-@group(0) @binding(1) var<storage, read> bias: array<S>;
+//#tensor bias 1 read {{S}}
 #endif
-@group(0) @binding(2) var<storage, read_write> y: array<S>;
+//#tensor y 2 read_write {{S}}
 @group(0) @binding(3) var<uniform> params: Params;
 #if HAS_RESIDUAL
-@group(0) @binding(4) var<storage, read> residual: array<S>;
+//#tensor residual 4 read {{S}}
 #endif
 
 const WG: u32 = 64u;
@@ -98,9 +96,9 @@ fn store_column(o: u32, oh: u32, ow: u32, c: u32, col: vec4<f32>, b: f32) {
     if (oh + r < params.OH) {
       let idx = o + r * params.OW + c;
 #if HAS_RESIDUAL
-      y[idx] = S(epilogue_activation(col[r] + b + f32(residual[idx])));
+      y_set(idx, epilogue_activation(col[r] + b + residual_get(idx)));
 #else
-      y[idx] = S(epilogue_activation(col[r] + b));
+      y_set(idx, epilogue_activation(col[r] + b));
 #endif
     }
   }
@@ -121,7 +119,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let ow = (q % params.TW) * M_OUT;
   let o = ((bt * params.M + m) * params.OH + oh) * params.OW + ow;
 #if HAS_BIAS
-  let b = f32(bias[m]);
+  let b = bias_get(m);
 #else
   let b = 0.0;
 #endif

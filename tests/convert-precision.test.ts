@@ -5,13 +5,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 // @ts-expect-error: a plain .mjs script without types
 import { relError, runAll } from '../scripts/check-converted.mjs';
 import { randomFloats } from './util/rng.js';
+import { ModelBuilder } from './util/onnx-builder.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PYTHON = '/usr/bin/python3';
@@ -163,6 +164,55 @@ test('convert-precision.py: every float16 and int8 form of LeNet-5, checked and 
       }
       console.log(`[convert-precision] LeNet-5 max rel errors: ${lines.join(', ')}`);
     });
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
+
+test('convert-precision.py: weights shared through Identity nodes (PyTorch exports) are quantized, and no Relu is lost', async (t) => {
+  const probe = spawnSync(PYTHON, ['-c', 'import onnx, numpy'], { encoding: 'utf8' });
+  if (probe.status !== 0) {
+    t.skip(`${PYTHON} cannot import onnx/numpy (apt-get install python3-onnx python3-numpy)`);
+    return;
+  }
+  // Two convs whose biases are one initializer reached through Identity nodes, as torch.onnx
+  // shares equal weights; each conv is followed by a Relu.
+  const b = new ModelBuilder(13);
+  b.input('input', [1, 3, 8, 8]);
+  b.init('w1', { dtype: 'float32', dims: [4, 3, 3, 3], data: randomFloats(108, 1, -0.5, 0.5) });
+  b.init('w2', { dtype: 'float32', dims: [4, 4, 3, 3], data: randomFloats(144, 2, -0.5, 0.5) });
+  b.init('bias', { dtype: 'float32', dims: [4], data: [0.1, -0.2, 0, 0.05] });
+  b.node('Identity', ['bias'], {}, ['b1']);
+  b.node('Identity', ['bias'], {}, ['b2']);
+  const [c1] = b.node('Conv', ['input', 'w1', 'b1'], { pads: [1, 1, 1, 1] });
+  const [r1] = b.node('Relu', [c1]);
+  const [c2] = b.node('Conv', [r1, 'w2', 'b2'], { pads: [1, 1, 1, 1] });
+  const [r2] = b.node('Relu', [c2]);
+  const [p] = b.node('GlobalAveragePool', [r2]);
+  b.node('Flatten', [p], {}, ['logits']);
+  b.output('logits', [1, 4]);
+  const out = mkdtempSync(join(tmpdir(), 'fovea-precision-'));
+  try {
+    const model = join(out, 'shared.onnx');
+    writeFileSync(model, b.build());
+    const forms = ['int8-qdq', 'int8-qoperator'];
+    const r = spawnSync(PYTHON, [join(ROOT, 'scripts', 'convert-precision.py'), model, '--out', out, '--forms', forms.join(','), '--input-shape', '1,3,8,8', '--calib-count', '8'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, `convert-precision.py failed:\n${r.stdout}\n${r.stderr}`);
+    const files = forms.map((f) => join(out, `shared.${f}.onnx`));
+    const sum = spawnSync(PYTHON, ['-c', SUMMARY, ...files], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    assert.equal(sum.status, 0, sum.stderr);
+    const all = JSON.parse(sum.stdout) as Record<string, Summary>;
+    const qdq = all[files[0]];
+    const convs = qdq.nodes.filter((n) => n.op === 'Conv');
+    assert.equal(convs.length, 2);
+    for (const conv of convs) assert.equal(producer(qdq, conv.inputs[1])?.op, 'DequantizeLinear', 'the conv weights are quantized');
+    assert.equal(all[files[1]].nodes.filter((n) => n.op === 'QLinearConv').length, 2);
+    const samples = [0, 1, 2, 3].map((k) => randomFloats(192, 200 + k));
+    const want = await runAll(model, 'input', [1, 3, 8, 8], samples);
+    for (const file of files) {
+      const got = await runAll(file, 'input', [1, 3, 8, 8], samples);
+      for (let k = 0; k < samples.length; k++) assert.ok(relError(got[k].logits, want[k].logits) < 0.1, `${file}: sample ${k}`);
+    }
   } finally {
     rmSync(out, { recursive: true, force: true });
   }

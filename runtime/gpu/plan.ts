@@ -7,7 +7,7 @@ import { getOp } from '../ops/registry.js';
 import { makeOpContext } from '../ops/context.js';
 import type { BufferRef, DispatchSpec, KernelBuilder, KernelLimits, KernelOptions, TypeShape } from '../ops/types.js';
 import { buildShader } from './shader.js';
-import { elementBytes, storageBytes, storageOf, type ElementContext, type StorageType } from './elements.js';
+import { elementBytes, isHalfStorage, storageBytes, storageOf, type ElementContext, type StorageType } from './elements.js';
 import { toHalfBits } from '../ir/half.js';
 import { FoveaError, GraphError, LimitError, UnsupportedOpError } from '../errors.js';
 
@@ -125,14 +125,13 @@ export function planGraph(g: Graph, limits: KernelLimits, options: KernelOptions
       if (!op.gpu || !node.outputs.slice(1).some(Boolean)) continue;
     }
     const attrs = op.parse(ctx);
-    if (!op.float16) {
-      const half = [...node.inputs, ...node.outputs].find((x) => x && storageOf(shapeOf(x).dtype, limits) === 'f16');
-      if (half) {
-        throw new UnsupportedOpError(
-          [{ op: node.opType, domain: node.domain, nodes: [node.name] }],
-          `${node.opType} has no float16 kernel yet ("${half}" is float16); run with shaderF16: false (float16 values stored as f32) or precision: 'float32'`,
-        );
-      }
+    const stored = (s: StorageType) => [...node.inputs, ...node.outputs].find((x) => x && storageOf(shapeOf(x).dtype, limits) === s);
+    const half = !op.float16 ? stored('f16') : !op.packedF16 ? stored('p16') : undefined;
+    if (half) {
+      throw new UnsupportedOpError(
+        [{ op: node.opType, domain: node.domain, nodes: [node.name] }],
+        `${node.opType} has no ${op.float16 ? 'packed ' : ''}float16 kernel yet ("${half}" is float16); run with shaderF16: false and packedF16: false (float16 values stored as f32) or precision: 'float32'`,
+      );
     }
     const k = kernelBuilder(node, g, limits, options, valueRef, alloc, dispatches, shapeOf, (id) => buffers[id].bytes, concatInPlace.get(node.name) ?? new Set());
     try {
@@ -152,9 +151,24 @@ export function planGraph(g: Graph, limits: KernelLimits, options: KernelOptions
   return { buffers, dispatches, inputs, outputs, values, elidedConcatInputs };
 }
 
+/** The op types of nodes that touch float16 values and have no packed (p16) kernels: where there
+ * are any, the session stores float16 values as f32 instead (runtime/gpu/elements.ts). */
+export function packedF16Blockers(g: Graph): string[] {
+  const out = new Set<string>();
+  const half = (x: string) => !!x && (g.values.get(x)?.dtype ?? g.initializers.get(x)?.dtype) === 'float16';
+  for (const node of g.nodes) {
+    const op = getOp(node.domain, node.opType);
+    if (!op?.gpu || op.packedF16) continue;
+    // A view dispatches only for its further outputs (Dropout's mask).
+    const touched = op.view ? node.outputs.slice(1) : [...node.inputs, ...node.outputs];
+    if (touched.some(half)) out.add(node.opType);
+  }
+  return [...out].sort();
+}
+
 /** A constant in its GPU storage form (runtime/gpu/elements.ts). */
 export function toGpuData(t: HostTensor, ctx: ElementContext): InitData {
-  if (storageOf(t.dtype, ctx) === 'f16') return toHalfBits(t.data);
+  if (isHalfStorage(storageOf(t.dtype, ctx))) return toHalfBits(t.data);
   return t.data instanceof Float64Array ? Float32Array.from(t.data) : t.data;
 }
 
@@ -200,7 +214,7 @@ function kernelBuilder(
     constant: (i) => (node.inputs[i] ? g.initializers.get(node.inputs[i]) : undefined),
     inPlace: (i) => inPlace.has(i),
     weight: (key, data, as) => {
-      const init = as && storageOf(as, limits) === 'f16' ? toHalfBits(data) : data;
+      const init = as && isHalfStorage(storageOf(as, limits)) ? toHalfBits(data) : data;
       return { id: alloc(init.byteLength, `${node.name}/${key}`, init, node) };
     },
     scratch: (bytes) => ({ id: alloc(bytes, `${node.name}/scratch`, undefined, node) }),

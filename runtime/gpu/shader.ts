@@ -1,6 +1,8 @@
 // Builds WGSL from the files in shaders/: `//#include NAME` pulls in another file (the shared
-// prelude), `#if KEY` / `#ifnot KEY` / `#else` / `#endif` lines select variant code, and
-// `{{KEY}}` is replaced by the define's value. Everything a define changes is compile-time
+// prelude), `#if KEY` / `#ifnot KEY` / `#else` / `#endif` lines select variant code,
+// `{{KEY}}` is replaced by the define's value, and `//#tensor NAME BINDING ACCESS TYPE` declares a
+// storage binding of elements stored as TYPE with the accessors NAME_get / NAME_set (tensorDecl:
+// one source for every element storage, packed f16 included). Everything a define changes is compile-time
 // specialisation and so part of the pipeline cache key (the final text); runtime values
 // (shapes, strides) live in the `params` uniform struct instead.
 // Binding layouts and uniform offsets come from wgsl_reflect, never from positional guesses.
@@ -74,17 +76,73 @@ function preprocess(name: string, defines: Defines, stack: Set<string>): string 
       continue;
     } else if ((m = t.match(/^\/\/#include\s+([\w/-]+)$/))) {
       out.push(preprocess(m[1], defines, stack));
+    } else if (t.startsWith('//#tensor')) {
+      out.push(tensorDecl(name, substitute(name, t, defines)));
     } else {
-      out.push(
-        line.replace(/\{\{(\w+)\}\}/g, (_, k: string) => {
-          if (!(k in defines)) throw new CompileError(`shader "${name}" needs define {{${k}}}`);
-          return String(defines[k]);
-        }),
-      );
+      out.push(substitute(name, line, defines));
     }
   }
   stack.delete(name);
   return out.join('\n');
+}
+
+function substitute(name: string, line: string, defines: Defines): string {
+  return line.replace(/\{\{(\w+)\}\}/g, (_, k: string) => {
+    if (!(k in defines)) throw new CompileError(`shader "${name}" needs define {{${k}}}`);
+    return String(defines[k]);
+  });
+}
+
+/** The element storages a `//#tensor` line takes (runtime/gpu/elements.ts StorageType). */
+const TENSOR_TYPES = new Set(['f32', 'f16', 'p16', 'i32', 'u32']);
+
+/**
+ * Expands `//#tensor NAME BINDING ACCESS TYPE` (ACCESS: read | read_write; `//#tensor4` for vec4
+ * elements) into the binding and its accessors, which read and write in the compute type (f32 for
+ * both f16 forms, else the storage type):
+ *   NAME_get(i) -> C, NAME_set(i, v)           (//#tensor)
+ *   NAME_get4(q) -> vec4<C>, NAME_set4(q, v)   (//#tensor4, q indexes groups of 4 elements)
+ * f32/f16/i32/u32: array<TYPE> (array<vec4<TYPE>>). p16, float16 packed two per 32-bit word
+ * (devices without 'shader-f16'): array<u32> read with unpack2x16float; a written p16 binding is
+ * array<atomic<u32>>, each element set by clearing its half and or-ing in its bits, so that two
+ * invocations writing the two halves of one word never lose each other's; values beyond f16's
+ * range become ±Infinity (pack2x16float leaves them indeterminate). p16 vec4 elements are
+ * vec2<u32> (two whole words per element group: plain stores).
+ */
+export function tensorDecl(shader: string, line: string): string {
+  const m = line.match(/^\/\/#tensor(4?)\s+(\w+)\s+(\d+)\s+(read|read_write)\s+(\w+)$/);
+  if (!m) throw new CompileError(`shader "${shader}": bad tensor line "${line}"`, { hint: '//#tensor NAME BINDING read|read_write TYPE' });
+  const [, vec, n, b, access, type] = m;
+  if (!TENSOR_TYPES.has(type)) throw new CompileError(`shader "${shader}": tensor ${n} has element type "${type}"`, { hint: [...TENSOR_TYPES].join(', ') });
+  const write = access === 'read_write';
+  const decl = (t: string) => `@group(0) @binding(${b}) var<storage, ${access}> ${n}: array<${t}>;`;
+  const C = type === 'f16' || type === 'p16' ? 'f32' : type;
+  const lines: string[] = [];
+  if (type !== 'p16') {
+    if (vec) {
+      lines.push(decl(`vec4<${type}>`), `fn ${n}_get4(q: u32) -> vec4<${C}> { return vec4<${C}>(${n}[q]); }`);
+      if (write) lines.push(`fn ${n}_set4(q: u32, v: vec4<${C}>) { ${n}[q] = vec4<${type}>(v); }`);
+    } else {
+      lines.push(decl(type), `fn ${n}_get(i: u32) -> ${C} { return ${C}(${n}[i]); }`);
+      if (write) lines.push(`fn ${n}_set(i: u32, v: ${C}) { ${n}[i] = ${type}(v); }`);
+    }
+  } else if (vec) {
+    lines.push(decl('vec2<u32>'), `fn ${n}_get4(q: u32) -> vec4<f32> { let w = ${n}[q]; return vec4<f32>(unpack2x16float(w.x), unpack2x16float(w.y)); }`);
+    if (write) lines.push(`fn ${n}_set4(q: u32, v: vec4<f32>) { ${n}[q] = vec2<u32>(f16_bits(v.x) | (f16_bits(v.y) << 16u), f16_bits(v.z) | (f16_bits(v.w) << 16u)); }`);
+  } else if (!write) {
+    lines.push(decl('u32'), `fn ${n}_get(i: u32) -> f32 { return unpack2x16float(${n}[i >> 1u])[i & 1u]; }`);
+  } else {
+    lines.push(
+      decl('atomic<u32>'),
+      `fn ${n}_get(i: u32) -> f32 { return unpack2x16float(atomicLoad(&${n}[i >> 1u]))[i & 1u]; }`,
+      `fn ${n}_set(i: u32, v: f32) {`,
+      `  let s = (i & 1u) * 16u;`,
+      `  atomicAnd(&${n}[i >> 1u], ~(0xffffu << s));`,
+      `  atomicOr(&${n}[i >> 1u], f16_bits(v) << s);`,
+      `}`,
+    );
+  }
+  return lines.join('\n');
 }
 
 export type Scalar = 'u32' | 'i32' | 'f32';

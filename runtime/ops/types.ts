@@ -55,6 +55,9 @@ export interface KernelLimits {
   /** The device has 'shader-f16': float16 values are stored as f16 (2 bytes), else as f32
    * (runtime/gpu/elements.ts). */
   shaderF16: boolean;
+  /** Without shader-f16, float16 values are packed two per word (p16, runtime/gpu/elements.ts);
+   * false: stored as f32. Decided per graph by the planner (packedF16Blockers). */
+  packedF16: boolean;
   /** WGSL has packed_4x8_integer_dot_product (dot4I8Packed, dot4U8Packed): the int8 kernels. */
   packedDot4x8: boolean;
 }
@@ -125,6 +128,9 @@ export interface OpDef<A = any> {
    * a node with an f16-stored value whose op does not say so (a typed error, never a kernel that
    * would read f16 bits as f32); float16 stored as f32 (devices without shader-f16) runs anywhere. */
   float16?: boolean;
+  /** Its kernels also take float16 values packed two per word (p16: devices without shader-f16).
+   * A graph with a float16 value at a node whose op does not say so stores float16 as f32. */
+  packedF16?: boolean;
   /** The names of its kernel variants, for the variant options (SessionOptions.forceAlgorithm,
    * convAlgorithm / convAlgorithmByNode): validated against these at create, generically. */
   variants?: readonly string[];

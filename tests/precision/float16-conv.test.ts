@@ -2,8 +2,9 @@
 // im2col, pointwise, winograd, winograd-f2, depthwise, direct; the GEMM-based ones on both
 // gemmKernel 'tiled' and 'subgroup'), plain and with the fused residual Add + Relu epilogue,
 // grouped, 1-D and 3-D convs, ConvTranspose (both variants), standalone BatchNormalization (both
-// variants) and a small float16 CNN, each on both storage paths: f16 storage (lavapipe has
-// 'shader-f16') and f32 storage of float16 values (`shaderF16: false`).
+// variants) and a small float16 CNN, each on the three storage paths: f16 storage (lavapipe has
+// 'shader-f16'), float16 packed two per word (p16: `shaderF16: false`, as on devices without the
+// feature) and f32 storage of float16 values (`shaderF16: false, packedF16: false`).
 // Tolerances. onnxruntime computes a float16 Conv in float32 (MLAS; casting around it where it
 // has no f16 kernel) and rounds the result once to float16; Fovea loads f16 as f32, accumulates
 // in f32 and rounds once on store, so both round nearly the same f32 sum: the f32 sums differ by
@@ -32,7 +33,12 @@ const CONV_TOL = { rtol: 2e-3, atol: 2e-3 };
 const FUSED_TOL = { rtol: 3e-3, atol: 3e-3 };
 const WINOGRAD_TOL = { rtol: 3e-3, atol: 3e-3 };
 const CNN_TOL = { rtol: 6e-3, atol: 6e-3 };
-const STORAGE = [{ shaderF16: true }, { shaderF16: false }] as const;
+/** The storage paths: session options, the test-name tag, the variant-label suffix (none: f32). */
+const STORAGE = [
+  { opts: { shaderF16: true }, tag: 'f16 storage', half: 'f16' },
+  { opts: { shaderF16: false }, tag: 'p16 storage', half: 'p16' },
+  { opts: { shaderF16: false, packedF16: false }, tag: 'f32 storage', half: undefined },
+] as const;
 const size = (dims: number[]) => dims.reduce((a, b) => a * b, 1);
 const f16 = (dims: number[], seed: number, lo = -1, hi = 1) => new Tensor('float16', Array.from(randomFloats(size(dims), seed, lo, hi)), dims);
 const halfInit = (b: ModelBuilder, name: string, dims: number[], seed: number, lo = -1, hi = 1) =>
@@ -181,22 +187,21 @@ function convModel(c: Case, epilogue: Epilogue, seed: number): { model: Uint8Arr
   return { model: b.build(), feeds };
 }
 
-/** Whether a kernel label says it ran specialised on f16. */
-const isF16 = (k: string) => k.endsWith(' f16') || k.endsWith('-f16');
+/** The float16 storage a kernel label says it ran specialised on ('f16', 'p16' or none). */
+const halfOf = (k: string) => k.match(/[ -](f16|p16)$/)?.[1];
 /** Winograd's GEMM runs on its f32 scratch whatever the conv's type. */
 const isF32Scratch = (k: string) => /^winograd(-f2)? gemm /.test(k);
 
-/** The kernels that ran include `label` (every kernel with ' f16' exactly on the f16 path, but
- * Winograd's f32 GEMM) and, with the fused epilogue, no separate Add or Relu. */
-function assertRan(kernels: string[], label: RegExp, f16Storage: boolean, fused: boolean): void {
+/** The kernels that ran include `label` (every kernel with the storage's ' f16' / ' p16' exactly on
+ * that path, but Winograd's f32 GEMM) and, with the fused epilogue, no separate Add or Relu. */
+function assertRan(kernels: string[], label: RegExp, half: string | undefined, fused: boolean): void {
   const hit = kernels.filter((k) => label.test(k));
   assert.ok(hit.length > 0, `expected ${label} among ${kernels.join(', ')}`);
-  for (const k of kernels) assert.equal(isF16(k), f16Storage && !isF32Scratch(k), `f16 label on ${f16Storage ? 'f16' : 'f32'} storage: ${k}`);
+  for (const k of kernels) assert.equal(halfOf(k), isF32Scratch(k) ? undefined : half, `storage label on ${half ?? 'f32'} storage: ${k}`);
   if (fused) assert.ok(!kernels.some((k) => /^(Add|Relu)\b/.test(k)), `Add and Relu fused into the Conv: ${kernels.join(', ')}`);
 }
 
-for (const opts of STORAGE) {
-  const tag = opts.shaderF16 ? 'f16 storage' : 'f32 storage';
+for (const { opts, tag, half } of STORAGE) {
   for (const c of CASES) {
     test(`float16 Conv ${c.name}: every variant, plain and fused (${tag})`, async () => {
       let seed = 10;
@@ -206,7 +211,7 @@ for (const opts of STORAGE) {
           const winograd = v.algo.startsWith('winograd');
           const tol = winograd ? WINOGRAD_TOL : epilogue === 'none' ? CONV_TOL : FUSED_TOL;
           const kernels = await checkAgainstReference(model, feeds, tol, { ...opts, convAlgorithm: v.algo, ...(v.gemm ? { gemmKernel: v.gemm } : {}) });
-          assertRan(kernels, v.label, opts.shaderF16, epilogue !== 'none');
+          assertRan(kernels, v.label, half, epilogue !== 'none');
         }
       }
     });
@@ -219,7 +224,7 @@ for (const opts of STORAGE) {
     b.node('LeakyRelu', [conv], { alpha: 0.2 }, ['y']);
     b.output('y', [1, 8, 8, 8], 'float16');
     const kernels = await checkAgainstReference(b.build(), { x: f16([1, 6, 8, 8], 6) }, FUSED_TOL, { ...opts, convAlgorithm: 'implicit-gemm' });
-    assertRan(kernels, /^implicit-gemm/, opts.shaderF16, false);
+    assertRan(kernels, /^implicit-gemm/, half, false);
     assert.ok(!kernels.some((k) => k.startsWith('LeakyRelu')), kernels.join());
   });
 
@@ -250,7 +255,7 @@ for (const opts of STORAGE) {
         b.node('ConvTranspose', inputs, c.attrs, ['y']);
         b.output('y', [], 'float16');
         const kernels = await checkAgainstReference(b.build(), feeds, CONV_TOL, { ...opts, forceAlgorithm: algo });
-        assertRan(kernels, new RegExp(`^${algo} `), opts.shaderF16, false);
+        assertRan(kernels, new RegExp(`^${algo} `), half, false);
       }
     });
   }
@@ -271,7 +276,7 @@ for (const opts of STORAGE) {
       b.output('y', [2, C, 3, 4], 'float16');
       // A handful of f32 operations rounded once (onnxruntime: likewise, or per step in f16).
       const kernels = await checkAgainstReference(b.build(), feeds, CONV_TOL, opts);
-      assertRan(kernels, asInputs ? /^generic/ : /^precomputed/, opts.shaderF16, false);
+      assertRan(kernels, asInputs ? /^generic/ : /^precomputed/, half, false);
     }
   });
 
@@ -290,7 +295,7 @@ for (const opts of STORAGE) {
     b.node('Conv', [r3, halfInit(b, 'w4', [8, 16, 1, 1], 79, -0.3, 0.3), halfInit(b, 'b4', [8], 80)], {}, ['y']);
     b.output('y', [1, 8, 8, 8], 'float16');
     const kernels = await checkAgainstReference(b.build(), { x: f16([1, 3, 16, 16], 81) }, CNN_TOL, opts);
-    for (const k of kernels) assert.equal(isF16(k), opts.shaderF16 && !isF32Scratch(k), `${k} in ${kernels.join(', ')}`);
+    for (const k of kernels) assert.equal(halfOf(k), isF32Scratch(k) ? undefined : half, `${k} in ${kernels.join(', ')}`);
     assert.ok(kernels.some((k) => k.startsWith('depthwise')), kernels.join());
     // The residual Add and the Relus after convs are fused into them; the Relu after the
     // standalone BatchNormalization (not folded into float16 weights) runs on its own.

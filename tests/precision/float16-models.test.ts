@@ -2,10 +2,12 @@
 // scripts/convert-models.py makes of the project's models (fp16: float16 I/O; fp16-keep-io:
 // float32 I/O with boundary Casts; fp16-mixed: some ops float32 with Casts between;
 // fp16-weights: float16 initializers cast to float32), on the manifest's evaluation inputs,
-// on both storage paths (f16 where the device has shader-f16; f32 holding float16 values).
+// on both storage paths of float16 values: f16 where the device has shader-f16, p16 (packed two
+// per word, the path of devices without it; the f32-widened storage is covered op by op in
+// float16.test.ts and float16-conv.test.ts).
 // Tolerance: relative to the output's largest magnitude (max|a-b| / max|b|). onnxruntime rounds
 // every op's result to float16; Fovea rounds on every store too but accumulates each dot product
-// in f32 in another order and, on the f32-storage path, keeps f32 between ops — so the two drift
+// in f32 in another order — so the two drift
 // apart by a few float16 steps per layer: 1e-2 covers ~20 layers of 2^-11 steps (mobilenet_v2,
 // whose own fp16-vs-fp32 error on onnxruntime is 1.6e-2, gets 3e-2). fp16-weights computes in
 // float32 after folding the Casts at load: float32 tolerance.
@@ -52,6 +54,7 @@ for (const [name, [tol, samples, accuracyOn]] of Object.entries(MODELS)) {
       if (!file) continue;
       const model = new Uint8Array(readFileSync(join(dir, file)));
       for (const shaderF16 of [true, false]) {
+        const storage = shaderF16 ? 'f16' : 'p16';
         const s = await InferenceSession.create(model, { shaderF16 });
         const ref = await referenceSession(model);
         const type = s.inputMetadata[0].type as string;
@@ -75,14 +78,17 @@ for (const [name, [tol, samples, accuracyOn]] of Object.entries(MODELS)) {
           });
           iou = Math.min(iou, either ? both / either : 1);
         }
+        // (fp16-weights computes in float32: its Casts fold into float32 weights at load.)
+        const ran = (await s.stats()).kernels.map((k) => k.variant);
+        assert.ok(ran.some((v) => v.endsWith(storage)) === (form !== 'fp16-weights'), `${form}: ${storage} kernels: ${ran.join()}`);
         if (name === 'ppocr-det') {
-          t.diagnostic(`${form} (${shaderF16 ? 'f16' : 'f32'} storage): mean abs error ${meanErr.toExponential(2)}, map IoU ${iou.toFixed(4)}`);
+          t.diagnostic(`${form} (${storage} storage): mean abs error ${meanErr.toExponential(2)}, map IoU ${iou.toFixed(4)}`);
           assert.ok(meanErr <= 5e-3 && iou >= 0.98, `${form}: mean error ${meanErr}, IoU ${iou}`);
           await s.release();
           await ref.release();
           continue;
         }
-        t.diagnostic(`${form} (${shaderF16 ? 'f16' : 'f32'} storage): max relative error ${worst.toExponential(2)}`);
+        t.diagnostic(`${form} (${storage} storage): max relative error ${worst.toExponential(2)}`);
         assert.ok(worst <= (form === 'fp16-weights' ? 1e-4 : tol), `${name} ${form} (shaderF16 ${shaderF16}): relative error ${worst} > ${tol}`);
         if (accuracyOn && shaderF16 && (form === 'fp16' || form === 'fp16-keep-io')) {
           let fovea = 0;

@@ -35,6 +35,7 @@ function check(ctx: OpContext, a: PReluAttrs, x: TypeShape, slope: TypeShape): n
 export const PRelu: OpDef<PReluAttrs> = {
   opType: 'PRelu',
   float16: true,
+  packedF16: true,
   parse: (ctx) => ({ channelSlope: ctx.opset < 7 }),
   infer: (inputs, a, ctx) => {
     const [x, slope] = inputs;

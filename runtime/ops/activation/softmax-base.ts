@@ -3,7 +3,7 @@
 // runs over each row of that matrix (axis defaults to 1). Opset >= 13: it runs along the single
 // dim `axis` (default -1). Both are the [outer, n, inner] view of shaders/softmax.wgsl: the
 // opset < 13 form has inner = 1.
-import { storageOf } from '../../gpu/elements.js';
+import { halfTag, storageOf } from '../../gpu/elements.js';
 import type { OpContext, OpDef } from '../types.js';
 import { isFloat, sizeOf } from '../../ir/types.js';
 import { attrInt, normAxis } from '../attributes.js';
@@ -34,6 +34,7 @@ export function softmaxOp(opType: 'Softmax' | 'LogSoftmax', log: boolean): OpDef
     opType,
     variants: ['softmax-workgroup', 'softmax-thread'],
     float16: true,
+    packedF16: true,
     parse: (ctx) => {
       const coerce2d = ctx.opset < 13;
       return { axis: attrInt(ctx.node, 'axis', coerce2d ? 1 : -1), coerce2d };
@@ -54,7 +55,7 @@ export function softmaxOp(opType: 'Softmax' | 'LogSoftmax', log: boolean): OpDef
       const S = storageOf(k.inputs[0]!.dtype, k.limits);
       k.dispatch({
         shader: 'softmax',
-        variant: `${opType}-${workgroup ? 'workgroup' : 'thread'}${S === 'f16' ? '-f16' : ''}`,
+        variant: `${opType}-${workgroup ? 'workgroup' : 'thread'}${halfTag(S)}`,
         defines: { WG: wg, WORKGROUP: workgroup, LOG: log, S },
         bindings: { x: k.input(0), y: k.output(0) },
         uniforms: { rows, n, inner },

@@ -6,7 +6,7 @@
 import type { OpContext, OpDef, TypeShape } from '../types.js';
 import type { DType, HostTensor } from '../../ir/types.js';
 import { isFloat, sizeOf } from '../../ir/types.js';
-import { storageOf } from '../../gpu/elements.js';
+import { halfTag, storageOf } from '../../gpu/elements.js';
 import { makeHost, saturate } from '../../ir/host-tensor.js';
 import { grid } from '../../gpu/plan.js';
 import { ShapeError } from '../../errors.js';
@@ -41,6 +41,7 @@ export function unaryOp<A extends UnaryParams>(def: {
   return {
     opType: def.opType,
     float16: true,
+    packedF16: true,
     shapeInputs: def.shapeInputs,
     parse: def.parse ?? (() => ({}) as A),
     infer: (inputs: (TypeShape | undefined)[], _a: A, ctx: OpContext) => {
@@ -73,8 +74,8 @@ export function unaryOp<A extends UnaryParams>(def: {
       const S = storageOf(k.outputs[0].dtype, k.limits);
       k.dispatch({
         shader: 'unary',
-        variant: int ? `${def.opType}-i32` : S === 'f16' ? `${def.opType}-f16` : def.opType,
-        defines: int ? { ...def.defines, WG: UNARY_WG, EXPR: def.wgslInt!, INT: true } : { ...def.defines, WG: UNARY_WG, EXPR: def.wgsl, S },
+        variant: int ? `${def.opType}-i32` : `${def.opType}${halfTag(S)}`,
+        defines: int ? { ...def.defines, WG: UNARY_WG, EXPR: def.wgslInt!, INT: true, S: 'i32' } : { ...def.defines, WG: UNARY_WG, EXPR: def.wgsl, S },
         bindings: { x: k.input(0), y: k.output(0) },
         uniforms: { n, alpha: param(a.alpha), beta: param(a.beta), gamma: param(a.gamma) },
         workgroups: grid(Math.ceil(n / UNARY_WG), k.limits),

@@ -41,6 +41,7 @@ function box(a: DepthToSpaceAttrs, x: readonly number[]): StridedBox {
 export const DepthToSpace: OpDef<DepthToSpaceAttrs> = {
   opType: 'DepthToSpace',
   float16: true,
+  packedF16: true,
   parse(ctx) {
     const mode = ctx.opset >= 11 ? attrString(ctx.node, 'mode', 'DCR') : 'DCR';
     if (mode !== 'DCR' && mode !== 'CRD') fail(ctx.node, `mode "${mode}" is not one of DCR, CRD`);

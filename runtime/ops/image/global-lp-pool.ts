@@ -38,6 +38,8 @@ function spatialAxes(rank: number): ReduceAttrs {
 
 export const GlobalLpPool: OpDef<GlobalLpPoolAttrs> = {
   opType: 'GlobalLpPool',
+  float16: true,
+  packedF16: true,
   parse(ctx) {
     const p = attrFloat(ctx.node, 'p', 2);
     if (!(p > 0)) fail(ctx.node, `p = ${p} must be positive`);

@@ -6,6 +6,7 @@ import type { OpDef, TypeShape } from '../types.js';
 import { isFloat, sizeOf } from '../../ir/types.js';
 import { attrFloat } from '../attributes.js';
 import { grid } from '../../gpu/plan.js';
+import { halfTag, storageOf } from '../../gpu/elements.js';
 import { fail } from '../tensor/util.js';
 
 interface InstanceNormAttrs {
@@ -17,6 +18,8 @@ const WIDE_MIN = 1024;
 
 export const InstanceNormalization: OpDef<InstanceNormAttrs> = {
   opType: 'InstanceNormalization',
+  float16: true,
+  packedF16: true,
   parse: (ctx) => ({ epsilon: attrFloat(ctx.node, 'epsilon', 1e-5) }),
   infer(inputs, _a, ctx): TypeShape[] {
     const [x, scale, bias] = inputs;
@@ -26,6 +29,7 @@ export const InstanceNormalization: OpDef<InstanceNormAttrs> = {
     const C = x.shape[1];
     for (const [name, t] of [['scale', scale], ['B', bias]] as const) {
       if (t.shape.length !== 1 || t.shape[0] !== C) fail(ctx.node, `${name} must be [${C}]`, { input: x.shape, [name]: t.shape });
+      if (t.dtype !== x.dtype) fail(ctx.node, `${name} is ${t.dtype}, the input ${x.dtype}: the spec's type T is one for all three`);
     }
     return [{ dtype: x.dtype, shape: [...x.shape] }];
   },
@@ -34,10 +38,11 @@ export const InstanceNormalization: OpDef<InstanceNormAttrs> = {
     const instances = shape[0] * shape[1];
     const spatial = sizeOf(shape.slice(2));
     if (instances === 0 || spatial === 0) return;
+    const S = storageOf(k.inputs[0]!.dtype, k.limits);
     k.dispatch({
       shader: 'instance-norm',
-      variant: 'InstanceNormalization',
-      defines: { WG: spatial >= WIDE_MIN ? 256 : 64 },
+      variant: `InstanceNormalization${halfTag(S)}`,
+      defines: { WG: spatial >= WIDE_MIN ? 256 : 64, S },
       bindings: { x: k.input(0), scale: k.input(1), bias: k.input(2), y: k.output(0) },
       uniforms: { instances, channels: shape[1], spatial, epsilon: a.epsilon },
       workgroups: grid(instances, k.limits),

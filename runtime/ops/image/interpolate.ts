@@ -15,6 +15,7 @@ import type { Node } from '../../ir/types.js';
 import { isFloat, sizeOf, stridesOf } from '../../ir/types.js';
 import { toNumbers } from '../../ir/host-tensor.js';
 import { grid } from '../../gpu/plan.js';
+import { computeOf, halfTag, moveType, storageOf } from '../../gpu/elements.js';
 import { stridedCopyGpu } from '../tensor/strided.js';
 import { ShapeError, LimitError } from '../../errors.js';
 
@@ -282,10 +283,14 @@ export function dispatchInterp(k: KernelBuilder, a: InterpAttrs, r: Resolved): v
   else bits.setInt32(0, Math.trunc(a.extrapolation), true);
   const bindings: Record<string, BufferRef> = { x: k.input(0), taps_idx: k.weight('taps_idx', Int32Array.from(idx)), y: k.output(0) };
   if (!nearest) bindings.taps_w = k.weight('taps_w', Float32Array.from(w));
+  // Element type: nearest moves elements (u32 words, or f16 where float16 values are stored so);
+  // the filters compute in f32 on f32 or f16 storage.
+  const S = storageOf(x.dtype, k.limits);
+  const T = nearest ? moveType(x.dtype, k.limits) : S;
   k.dispatch({
     shader: 'resize',
-    variant: `${k.node.opType}-${a.mode}${active.length > 1 ? `-${active.length}d` : ''}`,
-    defines: { WG: RESIZE_WG, TAPS: tapsOf(a.mode), NEAREST: nearest, EXTRAPOLATE: a.coord === 'tf_crop_and_resize' },
+    variant: `${k.node.opType}-${a.mode}${active.length > 1 ? `-${active.length}d` : ''}${halfTag(S)}`,
+    defines: { WG: RESIZE_WG, TAPS: tapsOf(a.mode), NEAREST: nearest, EXTRAPOLATE: a.coord === 'tf_crop_and_resize', T, C: computeOf(T) },
     bindings,
     uniforms: {
       n,

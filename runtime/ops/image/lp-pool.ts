@@ -7,6 +7,7 @@ import type { OpDef, TypeShape } from '../types.js';
 import { isFloat, sizeOf } from '../../ir/types.js';
 import { attrFloat } from '../attributes.js';
 import { grid } from '../../gpu/plan.js';
+import { halfTag, storageOf } from '../../gpu/elements.js';
 import { as2d, parseWindowAttrs, resolveWindow, spatial2d, type WindowAttrs } from '../nn/window.js';
 import { fail } from '../tensor/util.js';
 import type { Node } from '../../ir/types.js';
@@ -26,6 +27,8 @@ function geometry(node: Node, a: LpPoolAttrs, x: readonly number[]) {
 
 export const LpPool: OpDef<LpPoolAttrs> = {
   opType: 'LpPool',
+  float16: true,
+  packedF16: true,
   parse(ctx) {
     const p = attrFloat(ctx.node, 'p', 2);
     if (!(p > 0)) fail(ctx.node, `p = ${p} must be positive`);
@@ -46,10 +49,11 @@ export const LpPool: OpDef<LpPoolAttrs> = {
     const [inH, inW] = spatial2d(x);
     const n = sizeOf(k.outputs[0].shape);
     if (n === 0) return;
+    const S = storageOf(k.inputs[0]!.dtype, k.limits);
     k.dispatch({
       shader: 'lp-pool',
-      variant: 'LpPool',
-      defines: { WG: LP_WG },
+      variant: `LpPool${halfTag(S)}`,
+      defines: { WG: LP_WG, S },
       bindings: { x: k.input(0), y: k.output(0) },
       uniforms: {
         n,

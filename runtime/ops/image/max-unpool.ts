@@ -9,6 +9,8 @@ import type { Node } from '../../ir/types.js';
 import { sizeOf } from '../../ir/types.js';
 import { attrInts } from '../attributes.js';
 import { grid } from '../../gpu/plan.js';
+import { halfTag, storageOf } from '../../gpu/elements.js';
+import { dispatchFill } from '../tensor/fill-kernel.js';
 import { constInts, fail } from '../tensor/util.js';
 
 interface MaxUnpoolAttrs {
@@ -38,6 +40,8 @@ function outShape(node: Node, a: MaxUnpoolAttrs, x: readonly number[]): number[]
 
 export const MaxUnpool: OpDef<MaxUnpoolAttrs> = {
   opType: 'MaxUnpool',
+  float16: true,
+  packedF16: true,
   shapeInputs: [2], // output_shape
   parse(ctx) {
     return {
@@ -50,26 +54,21 @@ export const MaxUnpool: OpDef<MaxUnpoolAttrs> = {
   infer(inputs, a, ctx): TypeShape[] {
     const [x, idx] = inputs;
     if (!x || !idx) fail(ctx.node, 'inputs X and I are required');
-    if (x.dtype !== 'float32') fail(ctx.node, `input type ${x.dtype} is not supported: this op takes float32 tensors`);
+    if (x.dtype !== 'float32' && x.dtype !== 'float16') fail(ctx.node, `input type ${x.dtype} is not supported: this op takes float32 and float16 tensors`);
     if (idx.shape.length !== x.shape.length || idx.shape.some((d, i) => d !== x.shape[i])) fail(ctx.node, 'I must have the shape of X', { X: x.shape, I: idx.shape });
     return [{ dtype: x.dtype, shape: outShape(ctx.node, a, x.shape) }];
   },
   gpu(k) {
     const ySize = sizeOf(k.outputs[0].shape);
     const n = sizeOf(k.inputs[0]!.shape);
-    k.dispatch({
-      shader: 'fill',
-      variant: 'MaxUnpool-zero',
-      defines: { WG: UNPOOL_WG },
-      bindings: { y: k.output(0) },
-      uniforms: { n: ySize, value: 0 },
-      workgroups: grid(Math.ceil(ySize / UNPOOL_WG), k.limits),
-    });
+    const x = k.inputs[0]!;
+    dispatchFill(k, k.output(0), x.dtype, ySize, 0, 'MaxUnpool-zero');
     if (n === 0) return;
+    const S = storageOf(x.dtype, k.limits);
     k.dispatch({
       shader: 'max-unpool',
-      variant: 'MaxUnpool',
-      defines: { WG: UNPOOL_WG },
+      variant: `MaxUnpool${halfTag(S)}`,
+      defines: { WG: UNPOOL_WG, S },
       bindings: { x: k.input(0), indices: k.input(1), y: k.output(0) },
       uniforms: { n, y_size: ySize },
       workgroups: grid(Math.ceil(n / UNPOOL_WG), k.limits),

@@ -59,6 +59,8 @@ function parseResize(ctx: OpContext): InterpAttrs {
 
 export const Resize: OpDef<InterpAttrs> = {
   opType: 'Resize',
+  float16: true,
+  packedF16: true,
   shapeInputs: [1, 2, 3], // roi, scales, sizes (opset 11+; opset 10: scales is input 1)
   parse: parseResize,
   infer(inputs, a, ctx): TypeShape[] {

@@ -34,6 +34,7 @@ function box(b: number, x: readonly number[]): StridedBox {
 export const SpaceToDepth: OpDef<SpaceToDepthAttrs> = {
   opType: 'SpaceToDepth',
   float16: true,
+  packedF16: true,
   parse(ctx) {
     const blocksize = attrInt(ctx.node, 'blocksize', 0);
     if (!blocksize) fail(ctx.node, 'the "blocksize" attribute is required');

@@ -11,6 +11,8 @@ import { constantList, dispatchInterp, resolveInterp, type InterpAttrs } from '.
 
 export const Upsample: OpDef<InterpAttrs> = {
   opType: 'Upsample',
+  float16: true,
+  packedF16: true,
   shapeInputs: [1], // scales (opset 9)
   parse(ctx) {
     const node = ctx.node;

@@ -16,7 +16,7 @@ import type { BufferRef, KernelBuilder } from '../types.js';
 import type { HostData } from '../../ir/types.js';
 import { sizeOf } from '../../ir/types.js';
 import { grid } from '../../gpu/plan.js';
-import { elementBytes, storageOf } from '../../gpu/elements.js';
+import { elementBytes, halfTag, storageOf, type StorageType } from '../../gpu/elements.js';
 import { LimitError } from '../../errors.js';
 import { NO_EPILOGUE, epilogueUniforms, type Epilogue } from '../activation/epilogue.js';
 
@@ -229,7 +229,7 @@ function emitGemv(k: KernelBuilder, spec: GemmSpec, base: Record<string, string 
     const invocations = Math.ceil(bn.size / GEMV_R);
     k.dispatch({
       shader: 'gemv',
-      variant: `gemm-gemv${bChunks.length > 1 ? ' split' : ''}${base.S === 'f16' ? ' f16' : ''}`,
+      variant: `gemm-gemv${bChunks.length > 1 ? ' split' : ''}${halfTag(base.S as StorageType, ' ')}`,
       defines: { HAS_C: base.HAS_C, ACTIVATION: base.ACTIVATION, R: GEMV_R, MR, WG: GEMV_WG, S: base.S },
       bindings: { a: k.input(spec.a.input), b: bn.ref, y: k.output(0), ...cBinding },
       uniforms: {
@@ -315,7 +315,7 @@ export function emitGemm(k: KernelBuilder, spec: GemmSpec): void {
     for (let batch0 = 0; batch0 < batchCount; batch0 += maxZ) {
       k.dispatch({
         shader: 'gemm',
-        variant: `${t.name} batched${base.S === 'f16' ? ' f16' : ''}`,
+        variant: `${t.name} batched${halfTag(base.S as StorageType, ' ')}`,
         defines: { ...base, TRANS_A: spec.a.trans, TRANS_B: spec.b.trans, WX: t.WX, WY: t.WY, TM: t.TM, TN: t.TN, TK: t.TK },
         bindings: { a: k.input(spec.a.input), b: k.input(spec.b.input), y: k.output(0), ...cBinding },
         uniforms: {
@@ -351,7 +351,7 @@ export function emitGemm(k: KernelBuilder, spec: GemmSpec): void {
     for (const bn of bChunks) {
       k.dispatch({
         shader: 'gemm',
-        variant: `${t.name}${split ? ' split' : ''}${base.S === 'f16' ? ' f16' : ''}`,
+        variant: `${t.name}${split ? ' split' : ''}${halfTag(base.S as StorageType, ' ')}`,
         defines: { ...base, TRANS_A: spec.a.trans, TRANS_B: spec.b.trans, WX: t.WX, WY: t.WY, TM: t.TM, TN: t.TN, TK: t.TK },
         bindings: { a: am.ref, b: bn.ref, y: k.output(0), ...cBinding },
         uniforms: {

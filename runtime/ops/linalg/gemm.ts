@@ -63,6 +63,7 @@ function gemmDims(node: Node, a: readonly number[], b: readonly number[], c: rea
 export const Gemm: OpDef<GemmAttrs> = {
   opType: 'Gemm',
   float16: true,
+  packedF16: true,
   variants: GEMM_ALGORITHMS,
   parse(ctx: OpContext): GemmAttrs {
     const n = ctx.node;

@@ -89,6 +89,7 @@ function mergeBatch(b: GemmBatch): GemmBatch {
 export const MatMul: OpDef<MatMulAttrs> = {
   opType: 'MatMul',
   float16: true,
+  packedF16: true,
   variants: GEMM_ALGORITHMS,
   parse: (ctx) => ({ epilogue: parseEpilogue(ctx.node) }),
   infer(inputs: (TypeShape | undefined)[], attrs, ctx: OpContext): TypeShape[] {

@@ -11,6 +11,7 @@ import { makeHost } from '../../ir/host-tensor.js';
 import { attrInt, normAxis } from '../attributes.js';
 import { isIntegerType } from '../activation/unary.js';
 import { grid } from '../../gpu/plan.js';
+import { computeOf, halfTag, storageOf } from '../../gpu/elements.js';
 import { ShapeError } from '../../errors.js';
 
 export interface ArgAttrs {
@@ -33,6 +34,8 @@ export function argReduceOp(opType: 'ArgMax' | 'ArgMin'): OpDef<ArgAttrs> {
   return {
     opType,
     variants: ['argreduce-thread', 'argreduce-workgroup'],
+    float16: true,
+    packedF16: true,
     parse: (ctx) => ({
       axis: attrInt(ctx.node, 'axis', 0),
       keepdims: attrInt(ctx.node, 'keepdims', 1) !== 0,
@@ -79,10 +82,12 @@ export function argReduceOp(opType: 'ArgMax' | 'ArgMin'): OpDef<ArgAttrs> {
       const workgroup = forced === 'argreduce-workgroup' ? true : forced === 'argreduce-thread' ? false : len >= WORKGROUP_MIN_LEN;
       const wg = workgroup ? WG_OUTPUT : WG_THREAD;
       const int = !isFloat(x.dtype);
+      // float16 values compare in f32 (exactly their order).
+      const S = int ? 'i32' : storageOf(x.dtype, k.limits);
       k.dispatch({
         shader: 'arg-reduce',
-        variant: `${opType}${int ? '-i32' : ''}-${workgroup ? 'workgroup' : 'thread'}`,
-        defines: { WG: wg, T: int ? 'i32' : 'f32', CMP: max ? '>' : '<', LAST: a.last, WORKGROUP: workgroup },
+        variant: `${opType}${int ? '-i32' : halfTag(S)}-${workgroup ? 'workgroup' : 'thread'}`,
+        defines: { WG: wg, S, T: computeOf(S), CMP: max ? '>' : '<', LAST: a.last, WORKGROUP: workgroup },
         bindings: { x: k.input(0), y: k.output(0) },
         uniforms: { outputs, len, inner },
         workgroups: grid(workgroup ? outputs : Math.ceil(outputs / wg), k.limits),

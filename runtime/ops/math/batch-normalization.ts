@@ -13,7 +13,7 @@ import type { OpDef } from '../types.js';
 import { isFloat, sizeOf } from '../../ir/types.js';
 import { attrFloat, attrInt } from '../attributes.js';
 import { grid } from '../../gpu/plan.js';
-import { storageOf } from '../../gpu/elements.js';
+import { halfTag, storageOf } from '../../gpu/elements.js';
 import { ShapeError } from '../../errors.js';
 
 interface BatchNormAttrs {
@@ -27,6 +27,7 @@ const PARAMS = ['scale', 'B', 'input_mean', 'input_var'];
 export const BatchNormalization: OpDef<BatchNormAttrs> = {
   opType: 'BatchNormalization',
   float16: true,
+  packedF16: true,
   parse: (ctx) => {
     const node = ctx.node;
     const fail = (msg: string) => new ShapeError(msg, { op: node.opType, node: node.name, hint: 'export the model in inference (eval) mode' });
@@ -61,7 +62,7 @@ export const BatchNormalization: OpDef<BatchNormAttrs> = {
     const common = { n, channels, inner, epsilon: a.epsilon };
     const workgroups = grid(Math.ceil(n / WG), k.limits);
     const S = storageOf(k.inputs[0]!.dtype, k.limits);
-    const tag = S === 'f16' ? '-f16' : '';
+    const tag = halfTag(S);
     if (consts.every((c) => c !== undefined)) {
       const [scale, bias, mean, variance] = consts.map((c) => c!.data);
       const ab = new Float32Array(2 * channels);

@@ -9,7 +9,7 @@ import { makeHost, saturate } from '../../ir/host-tensor.js';
 import { broadcastShapes } from '../attributes.js';
 import { isIntegerType } from '../activation/unary.js';
 import { grid } from '../../gpu/plan.js';
-import { computeOf, storageOf } from '../../gpu/elements.js';
+import { computeOf, halfTag, storageOf } from '../../gpu/elements.js';
 import { LimitError, ShapeError } from '../../errors.js';
 
 export const BINARY_WG = 256;
@@ -115,13 +115,13 @@ export function dispatchBinary(k: KernelBuilder, o: BinaryDispatch): void {
   }
   const same = shape.length === 1 && strides[0][0] === 1 && strides[1][0] === 1;
   // Storage types (runtime/gpu/elements.ts); the expression computes in f32 / i32 / u32.
-  const float = (i: number, out = false) => storageOf(out ? k.outputs[i].dtype : k.inputs[i]!.dtype, k.limits) === 'f16' ? 'f16' : 'f32';
+  const float = (i: number, out = false) => storageOf(out ? k.outputs[i].dtype : k.inputs[i]!.dtype, k.limits);
   const T = o.int ? 'i32' : float(0);
   const TB = o.bInt ? 'i32' : float(1);
   const TY = o.outType ?? (o.int ? 'i32' : float(0, true));
   k.dispatch({
     shader: 'binary',
-    variant: `${o.opType}${o.int ? '-i32' : T === 'f16' ? '-f16' : ''}${same ? '' : '-broadcast'}`,
+    variant: `${o.opType}${o.int ? '-i32' : halfTag(T)}${same ? '' : '-broadcast'}`,
     defines: { WG: BINARY_WG, T, TB, TY, C: computeOf(T), CB: computeOf(TB), CY: computeOf(TY), EXPR: o.expr, SAME: same },
     bindings: { x0: o.a ?? k.input(0), x1: o.b ?? k.input(1), y: o.y ?? k.output(0) },
     uniforms: { n, rank: shape.length, out_strides: stridesOf(shape), a_strides: strides[0], b_strides: strides[1] },
@@ -139,6 +139,7 @@ export function binaryOp(def: BinaryDef): OpDef<Record<string, never>> {
   return {
     opType: def.opType,
     float16: true,
+    packedF16: true,
     // Opset < 7 forms had `broadcast`/`axis` attributes (limited broadcasting of B); the models
     // Fovea targets use opset >= 7 numpy broadcasting, which is what infer implements.
     parse: (ctx) => {

@@ -35,6 +35,7 @@ export function compareOp(def: CompareDef): OpDef<Record<string, never>> {
   return {
     opType: def.opType,
     float16: true,
+    packedF16: true,
     parse: (ctx) => {
       // Opset < 7 forms had `broadcast`/`axis` attributes (limited broadcasting of B).
       if (ctx.opset < 7 && ctx.node.attributes.axis !== undefined) {

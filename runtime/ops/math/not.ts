@@ -27,7 +27,7 @@ export const Not: OpDef<Record<string, never>> = {
     k.dispatch({
       shader: 'unary',
       variant: 'Not',
-      defines: { WG: UNARY_WG, EXPR: 'select(1, 0, v != 0)', INT: true },
+      defines: { WG: UNARY_WG, EXPR: 'select(1, 0, v != 0)', INT: true, S: 'i32' },
       bindings: { x: k.input(0), y: k.output(0) },
       uniforms: { n, alpha: 0, beta: 0, gamma: 0 },
       workgroups: grid(Math.ceil(n / UNARY_WG), k.limits),

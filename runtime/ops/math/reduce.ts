@@ -11,6 +11,7 @@ import { makeHost, saturate, toNumbers } from '../../ir/host-tensor.js';
 import { attrInt, attrInts, normAxis } from '../attributes.js';
 import { isIntegerType } from '../activation/unary.js';
 import { grid } from '../../gpu/plan.js';
+import { halfTag, storageOf } from '../../gpu/elements.js';
 import { LimitError, ShapeError } from '../../errors.js';
 
 export interface ReduceAttrs {
@@ -124,6 +125,8 @@ export function reduceOp(def: ReduceDef): OpDef<ReduceAttrs> {
   return {
     opType: def.opType,
     variants: ['reduce-workgroup', 'reduce-thread'],
+    float16: true,
+    packedF16: true,
     shapeInputs: [1], // axes (opset 13 for ReduceSum, 18 for the others)
     parse: (ctx) => parseReduce(ctx, def.axesInputSince),
     infer: (inputs, a, ctx) => {
@@ -161,11 +164,14 @@ export function reduceOp(def: ReduceDef): OpDef<ReduceAttrs> {
       const forced = k.options.forceAlgorithm;
       const workgroup = forced === 'reduce-workgroup' ? true : forced === 'reduce-thread' ? false : L.count >= WORKGROUP_MIN_COUNT;
       const wg = workgroup ? WG_OUTPUT : WG_THREAD;
+      // float16 values are read and written as f16 where stored so, reduced in f32.
+      const S = int ? 'i32' : storageOf(x.dtype, k.limits);
       k.dispatch({
         shader: 'reduce',
-        variant: `${def.opType}${int ? '-i32' : ''}-${workgroup ? 'workgroup' : 'thread'}`,
+        variant: `${def.opType}${int ? '-i32' : halfTag(S)}-${workgroup ? 'workgroup' : 'thread'}`,
         defines: {
           WG: wg,
+          S,
           T: int ? 'i32' : 'f32',
           INIT: def.init,
           MAP: def.map,

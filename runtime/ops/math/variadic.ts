@@ -40,6 +40,7 @@ export function variadicOp(def: VariadicDef): OpDef<Record<string, never>> {
   return {
     opType: def.opType,
     float16: true,
+    packedF16: true,
     parse: () => ({}),
     infer: (inputs, _a, ctx) => {
       const xs = present(inputs, ctx);

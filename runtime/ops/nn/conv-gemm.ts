@@ -18,7 +18,7 @@ import type { ConvLowering } from './conv.js';
 import { sizeOf } from '../../ir/types.js';
 import { LimitError } from '../../errors.js';
 import { grid } from '../../gpu/plan.js';
-import { elementBytes, type StorageType } from '../../gpu/elements.js';
+import { elementBytes, halfTag, isHalfStorage, type StorageType } from '../../gpu/elements.js';
 import { as2d, padWindow, spatialPadded, window3dUniforms, type Window } from './window.js';
 
 /**
@@ -186,7 +186,7 @@ function dispatchGemm(k: KernelBuilder, l: ConvLowering, variant: string, K: num
     k.dispatch({
       shader: 'conv-gemm',
       variant: `${variant} ${tile.TM}x${tile.TN}${tag}`,
-      defines: { ...tile, ...l.epilogue, S, IMPLICIT: true, VEC_A: vecA },
+      defines: { ...tile, ...l.epilogue, S, SY: S, IMPLICIT: true, VEC_A: vecA },
       bindings: { ...rest, x, w, ktab: source.implicit.ktab },
       uniforms: { ...common, ...source.implicit.uniforms },
       workgroups: grid(tiles, k.limits),
@@ -202,7 +202,7 @@ function dispatchGemm(k: KernelBuilder, l: ConvLowering, variant: string, K: num
   k.dispatch({
     shader: 'conv-gemm',
     variant: `${variant} ${tile.TM}x${tile.TN}${b.strided ? ' strided' : b.vec ? '' : ' scalar'}${tag}`,
-    defines: { ...tile, ...l.epilogue, S, IMPLICIT: false, VEC_A: vecA, VEC_B: b.vec, STRIDED: !!b.strided },
+    defines: { ...tile, ...l.epilogue, S, SY: S, IMPLICIT: false, VEC_A: vecA, VEC_B: b.vec, STRIDED: !!b.strided },
     bindings: { ...rest, w, b: b.ref },
     uniforms: { ...common, b_bs: b.b_bs, b_gs: b.b_gs, b_ks: b.b_ks, ...b.strided },
     workgroups: grid(tiles, k.limits),
@@ -294,7 +294,7 @@ export function dispatchSubgroupGemm(k: KernelBuilder, s: SubgroupGemm): void {
   const { b } = s;
   k.dispatch({
     shader: 'conv-gemm-sg',
-    variant: `${s.variant} sg${WG}${b.strided ? ' strided' : b.vec ? '' : ' scalar'}${Object.values(s.types).includes('f16') ? ' f16' : ''}`,
+    variant: `${s.variant} sg${WG}${b.strided ? ' strided' : b.vec ? '' : ' scalar'}${halfTag(Object.values(s.types).find(isHalfStorage) ?? 'f32', ' ')}`,
     defines: { WG, ...s.epilogue, ...s.types, VEC_B: b.vec, STRIDED: !!b.strided, LANES4: k.limits.subgroupMinSize < 8 },
     bindings: { w: s.w, b: b.ref, y: s.y, ...(s.bias ? { bias: s.bias } : {}), ...(s.residual ? { residual: s.residual } : {}) },
     uniforms: {

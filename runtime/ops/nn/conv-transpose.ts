@@ -34,7 +34,7 @@ import { sizeOf } from '../../ir/types.js';
 import { attrInt, attrInts } from '../attributes.js';
 import { ShapeError } from '../../errors.js';
 import { grid } from '../../gpu/plan.js';
-import { storageOf } from '../../gpu/elements.js';
+import { halfTag, storageOf } from '../../gpu/elements.js';
 import { parseWindowAttrs, type WindowAttrs } from './window.js';
 
 export interface ConvTransposeAttrs {
@@ -193,6 +193,7 @@ function algorithm(k: KernelBuilder): Algorithm {
 export const ConvTranspose: OpDef<ConvTransposeAttrs> = {
   opType: 'ConvTranspose',
   float16: true,
+  packedF16: true,
   variants: CONV_TRANSPOSE_ALGORITHMS,
   parse(ctx) {
     // Opsets 1 and 11 have the same attributes and defaults, so parsing does not depend on the
@@ -261,7 +262,7 @@ export const ConvTranspose: OpDef<ConvTransposeAttrs> = {
     const total = N * G * mtiles * outSize[0] * outSize[1] * stride[2] * nblk;
     k.dispatch({
       shader: 'conv-transpose',
-      variant: `${algo} ${MV ? MT : 1}x${TW}${S === 'f16' ? ' f16' : ''}`,
+      variant: `${algo} ${MV ? MT : 1}x${TW}${halfTag(S, ' ')}`,
       defines: { S, WG, TW, MV: MV || 1, VEC: MV > 0, HAS_BIAS: hasBias },
       bindings: { x: k.input(0), w: wRef, y: k.output(0), ...(hasBias ? { bias: k.input(2) } : {}) },
       uniforms: {

@@ -49,7 +49,7 @@ import { sizeOf, type HostData } from '../../ir/types.js';
 import type { BufferRef, KernelBuilder, KernelLimits } from '../types.js';
 import { epilogueUniforms, type Epilogue } from '../activation/epilogue.js';
 import { grid } from '../../gpu/plan.js';
-import { storageOf } from '../../gpu/elements.js';
+import { halfTag, storageOf } from '../../gpu/elements.js';
 import { dispatchSubgroupGemm, subgroupGemmCostNs, useSubgroupGemm } from './conv-gemm.js';
 import type { Window } from './window.js';
 
@@ -329,7 +329,7 @@ function emitChunk(k: KernelBuilder, conv: WinogradConv, t: WinogradTransform, g
   const hasBias = !!k.node.inputs[2];
   const name = t.algorithm;
   const S = storageOf(k.inputs[0]!.dtype, k.limits);
-  const tag = S === 'f16' ? ' f16' : '';
+  const tag = halfTag(S, ' ');
 
   const inputTotal = g.C * g.Pp;
   k.dispatch({

@@ -35,7 +35,7 @@ import { RESIDUAL_ATTR } from '../../ir/fovea-attributes.js';
 import { ACTIVATION_ATTR, epilogueUniforms, parseEpilogue, type Epilogue } from '../activation/epilogue.js';
 import { InputError, LimitError, ShapeError } from '../../errors.js';
 import { grid } from '../../gpu/plan.js';
-import { storageOf, type StorageType } from '../../gpu/elements.js';
+import { halfTag, storageOf, type StorageType } from '../../gpu/elements.js';
 import { as2d, parseWindowAttrs, resolveWindow, spatial2d, type Window, type WindowAttrs } from './window.js';
 import { emitDepthwise, isDepthwise } from './conv-depthwise.js';
 import { emitConvGemm, emitIm2col, isPointwise, im2colWins, subgroupGemmApplies, subgroupIm2colCostNs } from './conv-gemm.js';
@@ -128,10 +128,10 @@ export function isConvFloat(dtype: DType): boolean {
 }
 
 /** The storage type of a conv's float values (X, W, B, Y and the residual share it) and the
- * suffix of its kernels' variant labels (' f16' where specialised on f16, '' for f32). */
+ * suffix of its kernels' variant labels (' f16' / ' p16' where specialised so, '' for f32). */
 export function convStorage(k: KernelBuilder): { S: StorageType; tag: string } {
   const S = storageOf(k.inputs[0]!.dtype, k.limits);
-  return { S, tag: S === 'f16' ? ' f16' : '' };
+  return { S, tag: halfTag(S, ' ') };
 }
 
 function fail(node: Node, msg: string, inputs: (TypeShape | undefined)[]): never {
@@ -349,6 +349,7 @@ function kTable(Cg: number, H: number, W: number, win: Window): Int32Array {
 export const Conv: OpDef<ConvAttrs> = {
   opType: 'Conv',
   float16: true,
+  packedF16: true,
   variants: CONV_ALGORITHM_NAMES,
   parse(ctx) {
     return {
@@ -439,7 +440,7 @@ export const Conv: OpDef<ConvAttrs> = {
     k.dispatch({
       shader: 'conv2d',
       variant: `implicit-gemm ${tile.TM}x${tile.TN}${tag}`,
-      defines: { ...tile, ...epilogue, S },
+      defines: { ...tile, ...epilogue, S, SY: S },
       bindings: { ...bindings, ktab: k.weight('ktab', kTable(Cg, H, W, win)) },
       uniforms: { ...geometry, OSP: OH * OW, K, ncols, n_tiles, m_tiles, tiles },
       workgroups: grid(tiles, k.limits),

@@ -2,7 +2,7 @@
 // spatial dims of an (N, C, D1, ..., Dk) input (k ≥ 1), output (N, C, 1, ..., 1). One dispatch
 // of shaders/global-pool.wgsl: one workgroup per (n, c) plane, or one invocation per plane for
 // planes of up to THREAD_MAX_SIZE elements.
-import { storageOf } from '../../gpu/elements.js';
+import { halfTag, storageOf } from '../../gpu/elements.js';
 import type { OpDef } from '../types.js';
 import { sizeOf } from '../../ir/types.js';
 import { ShapeError } from '../../errors.js';
@@ -22,6 +22,7 @@ export function globalPoolOp(opType: string, max: boolean): OpDef<Record<string,
   return {
     opType,
     float16: true,
+    packedF16: true,
     variants: ['globalpool-thread', 'globalpool-workgroup'],
     parse: () => ({}),
     infer(inputs, _a, ctx) {
@@ -49,7 +50,7 @@ export function globalPoolOp(opType: string, max: boolean): OpDef<Record<string,
       const S = storageOf(x.dtype, k.limits);
       k.dispatch({
         shader: 'global-pool',
-        variant: `${max ? 'max' : 'average'}${thread ? ' thread' : ''}${S === 'f16' ? ' f16' : ''}`,
+        variant: `${max ? 'max' : 'average'}${thread ? ' thread' : ''}${halfTag(S, ' ')}`,
         defines: { WG: GLOBAL_POOL_WG, MAX: max, THREAD: thread, S },
         bindings: { x: k.input(0), y: k.output(0) },
         uniforms: { planes, size },

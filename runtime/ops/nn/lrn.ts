@@ -8,6 +8,7 @@ import { sizeOf } from '../../ir/types.js';
 import { attrFloat, attrInt } from '../attributes.js';
 import { ShapeError } from '../../errors.js';
 import { grid } from '../../gpu/plan.js';
+import { halfTag, storageOf } from '../../gpu/elements.js';
 
 interface LrnAttrs {
   size: number;
@@ -20,6 +21,8 @@ const LRN_WG = 64;
 
 export const LRN: OpDef<LrnAttrs> = {
   opType: 'LRN',
+  float16: true,
+  packedF16: true,
   parse(ctx) {
     const size = attrInt(ctx.node, 'size', 0);
     if (size < 1) throw new ShapeError('attribute "size" is required and must be ≥ 1', { op: 'LRN', node: ctx.node.name });
@@ -35,17 +38,18 @@ export const LRN: OpDef<LrnAttrs> = {
     if (x.shape.length < 3) {
       throw new ShapeError(`LRN needs an (N, C, D1, ...) input, got rank ${x.shape.length}`, { op: 'LRN', node: ctx.node.name, shapes: { X: x.shape } });
     }
-    if (x.dtype !== 'float32') throw new ShapeError(`LRN needs a float32 input, got ${x.dtype}`, { op: 'LRN', node: ctx.node.name });
-    return [{ dtype: 'float32', shape: [...x.shape] }];
+    if (x.dtype !== 'float32' && x.dtype !== 'float16') throw new ShapeError(`LRN needs a float32 or float16 input, got ${x.dtype}`, { op: 'LRN', node: ctx.node.name });
+    return [{ dtype: x.dtype, shape: [...x.shape] }];
   },
   gpu(k, a) {
     const x = k.inputs[0]!;
     const total = sizeOf(x.shape);
     if (total === 0) return;
+    const ST = storageOf(x.dtype, k.limits);
     k.dispatch({
       shader: 'lrn',
-      variant: 'lrn',
-      defines: { WG: LRN_WG },
+      variant: `lrn${halfTag(ST)}`,
+      defines: { WG: LRN_WG, ST },
       bindings: { x: k.input(0), y: k.output(0) },
       uniforms: {
         total,

@@ -6,7 +6,7 @@
 import type { DType, Node } from '../../ir/types.js';
 import type { BufferRef, KernelBuilder, OpContext, OpDef, TypeShape } from '../types.js';
 import { isFloat, sizeOf } from '../../ir/types.js';
-import { storageOf } from '../../gpu/elements.js';
+import { halfTag, storageOf } from '../../gpu/elements.js';
 import { ShapeError } from '../../errors.js';
 import { grid } from '../../gpu/plan.js';
 import { padWindow, parseWindowAttrs, resolveWindow, spatialPadded, type Window, type WindowAttrs } from './window.js';
@@ -60,6 +60,7 @@ export function poolOp<A extends PoolAttrs>(def: {
   return {
     opType: def.opType,
     float16: true,
+    packedF16: true,
     parse: def.parse,
     infer(inputs, a, ctx) {
       def.check?.(ctx.node, a);
@@ -83,7 +84,7 @@ export function poolOp<A extends PoolAttrs>(def: {
       const pad4 = (v: number[]) => [...v, 0];
       k.dispatch({
         shader: 'pool',
-        variant: `${def.variant}${int ? '-i32' : S === 'f16' ? '-f16' : ''}${indices ? '-indices' : ''}`,
+        variant: `${def.variant}${int ? '-i32' : halfTag(S)}${indices ? '-indices' : ''}`,
         defines: {
           WG: POOL_WG,
           T: S,

@@ -5,9 +5,10 @@
 // shaders/quant-linear.wgsl.
 import type { KernelBuilder, OpContext, TypeShape } from '../types.js';
 import type { DType, HostTensor, Node } from '../../ir/types.js';
-import { sizeOf } from '../../ir/types.js';
+import { isFloat, sizeOf } from '../../ir/types.js';
 import { attrInt, normAxis } from '../attributes.js';
 import { grid } from '../../gpu/plan.js';
+import { halfTag, isHalfStorage, storageOf } from '../../gpu/elements.js';
 import { checkQParams, fail, isScalarLike, unsupportedForm, zpBuffer } from './util.js';
 
 export const QLINEAR_WG = 256;
@@ -31,15 +32,21 @@ export function parseQLinear(ctx: OpContext): QLinearAttrs {
   return { axis: ctx.opset >= 13 ? attrInt(n, 'axis', 1) : 1, outputDtype: CODES[code] };
 }
 
+/** Scale types by opset: float16 scales from opset 19 (the spec's T1/T2 gain float16 there). */
+function scaleTypes(opset: number): DType[] {
+  return opset >= 19 ? ['float32', 'float16'] : ['float32'];
+}
+
 /** Per-axis layout of the scale against x: channels and inner size (channels 1: per-tensor). */
 export function layoutOf(node: Node, opset: number, x: TypeShape, scale: TypeShape, zp: TypeShape | undefined, axis: number): { channels: number; inner: number } {
+  const types = { zpTypes: ['int8', 'uint8', 'int32'] as DType[], scaleTypes: scaleTypes(opset) };
   if (isScalarLike(scale.shape)) {
-    checkQParams(node, scale, zp, 'y', { zpTypes: ['int8', 'uint8', 'int32'] });
+    checkQParams(node, scale, zp, 'y', types);
     return { channels: 1, inner: Math.max(1, sizeOf(x.shape)) };
   }
   if (opset < 13) fail(node, 'opset < 13 has per-tensor quantization only: the scale must be a scalar', { scale: scale.shape });
   const a = normAxis(node, axis, x.shape.length);
-  checkQParams(node, scale, zp, 'y', { channels: x.shape[a], zpTypes: ['int8', 'uint8', 'int32'] });
+  checkQParams(node, scale, zp, 'y', { channels: x.shape[a], ...types });
   return { channels: x.shape[a], inner: sizeOf(x.shape.slice(a + 1)) };
 }
 
@@ -62,14 +69,20 @@ export function dispatchQLinear(k: KernelBuilder, axis: number, quantize: boolea
   const [x, scale, zp] = k.inputs;
   const n = sizeOf(x!.shape);
   if (n === 0) return;
-  // infer() has checked the opset rule (a 1-D scale only from opset 13): any opset >= 13 here.
-  const { channels, inner } = layoutOf(k.node, 13, x!, scale!, zp, axis);
+  // infer() has checked the opset rules (a 1-D scale from opset 13, float16 from 19).
+  const { channels, inner } = layoutOf(k.node, 21, x!, scale!, zp, axis);
   const yType = k.outputs[0].dtype;
   const [qmin, qmax] = yType === 'int8' ? [-128, 127] : [0, 255];
+  // Float x (QuantizeLinear), the scale and float y (DequantizeLinear) in their storage: f32, or
+  // f16 / p16 for float16 values stored so (arithmetic in f32).
+  const TX = isFloat(x!.dtype) ? storageOf(x!.dtype, k.limits) : 'i32';
+  const TS = storageOf(scale!.dtype, k.limits);
+  const TY = quantize ? 'i32' : storageOf(yType, k.limits);
+  const half = [TX, TS, TY].find(isHalfStorage) ?? 'f32';
   k.dispatch({
     shader: 'quant-linear',
-    variant: quantize ? `quantize-${yType}` : `dequantize-${x!.dtype}`,
-    defines: { WG: QLINEAR_WG, QUANTIZE: quantize, TX: x!.dtype === 'float32' || x!.dtype === 'float16' ? 'f32' : 'i32', TY: quantize ? 'i32' : 'f32', QMIN: qmin, QMAX: qmax },
+    variant: `${quantize ? `quantize-${yType}` : `dequantize-${x!.dtype}`}${halfTag(half)}`,
+    defines: { WG: QLINEAR_WG, QUANTIZE: quantize, TX, TS, TY, QMIN: qmin, QMAX: qmax },
     bindings: { x: k.input(0), scale: k.input(1), zp: zpBuffer(k, 2, 'zero-point', channels), y: k.output(0) },
     uniforms: { n, inner, channels },
     workgroups: grid(Math.ceil(n / QLINEAR_WG), k.limits),

@@ -9,6 +9,8 @@ import { fail, isQ8, need, qRange, roundEven } from './util.js';
 
 export const QuantizeLinear: OpDef<QLinearAttrs> = {
   opType: 'QuantizeLinear',
+  float16: true,
+  packedF16: true,
   parse: parseQLinear,
   infer(inputs, a, ctx): TypeShape[] {
     const x = need(ctx.node, inputs, 0, 'x');
@@ -19,6 +21,8 @@ export const QuantizeLinear: OpDef<QLinearAttrs> = {
     const dtype = zp?.dtype ?? a.outputDtype ?? 'uint8';
     if (zp && a.outputDtype && zp.dtype !== a.outputDtype) fail(ctx.node, `output_dtype ${a.outputDtype} differs from y_zero_point's type ${zp.dtype}`);
     layoutOf(ctx.node, ctx.opset, x, scale, zp, a.axis);
+    // The spec's type constraint: a float x has the scale's type (float16 for both from opset 19).
+    if (x.dtype !== 'int32' && x.dtype !== scale.dtype) fail(ctx.node, `x is ${x.dtype} but y_scale is ${scale.dtype}`);
     return [{ dtype, shape: [...x.shape] }];
   },
   cpu(inputs, a, ctx) {

@@ -54,12 +54,13 @@ export function checkQParams(
   scale: TypeShape | undefined,
   zp: TypeShape | undefined,
   what: string,
-  opts: { channels?: number; zpTypes?: readonly DType[]; scaleless?: boolean } = {},
+  opts: { channels?: number; zpTypes?: readonly DType[]; scaleless?: boolean; scaleTypes?: readonly DType[] } = {},
 ): void {
   const zpTypes = opts.zpTypes ?? ['int8', 'uint8'];
+  const scaleTypes = opts.scaleTypes ?? ['float32'];
   if (!opts.scaleless) {
     if (!scale) fail(node, `${what}_scale is required`);
-    if (scale.dtype !== 'float32') fail(node, `${what}_scale has type ${scale.dtype}; Fovea supports float32 scales`);
+    if (!scaleTypes.includes(scale.dtype)) fail(node, `${what}_scale has type ${scale.dtype}; Fovea supports ${scaleTypes.join(' and ')} scales here`);
   }
   if (zp && !zpTypes.includes(zp.dtype)) fail(node, `${what}_zero_point has type ${zp.dtype}, expected one of ${zpTypes.join(', ')}`);
   for (const [name, t] of [['scale', scale], ['zero_point', zp]] as const) {

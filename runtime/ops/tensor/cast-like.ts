@@ -8,6 +8,7 @@ import { fail } from './util.js';
 export const CastLike: OpDef<Record<string, never>> = {
   opType: 'CastLike',
   float16: true,
+  packedF16: true,
   parse: () => ({}),
   infer(inputs, _a, ctx): TypeShape[] {
     const [x, like] = inputs;

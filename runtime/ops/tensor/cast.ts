@@ -11,7 +11,7 @@ import type { DType, HostTensor, Node } from '../../ir/types.js';
 import { isFloat, sizeOf } from '../../ir/types.js';
 import { makeHost, saturate } from '../../ir/host-tensor.js';
 import { grid } from '../../gpu/plan.js';
-import { storageOf, type StorageType } from '../../gpu/elements.js';
+import { computeOf, storageOf, type StorageType } from '../../gpu/elements.js';
 import { roundToHalf } from '../../ir/half.js';
 import { fail } from './util.js';
 
@@ -64,15 +64,20 @@ function convertHost(from: Kind, to: DType, v: number): number {
 /** WGSL expression of the input value `v` (of storage type `sx`) giving the output element
  * (of storage type `sy`), for a cast of a `from`-kind value to `to`. */
 function castExpr(from: Kind, sx: StorageType, to: DType, sy: StorageType): string {
+  // `v` is the input in its compute type (f32 for f16 and p16); the result goes to the output's
+  // setter in the output's compute type.
+  const cx = computeOf(sx);
   const k = kindOf(to);
-  if (k === 'bool') return `select(0u, 1u, v != ${sx}(0))`;
+  if (k === 'bool') return `select(0u, 1u, v != ${cx}(0))`;
   if (k === 'float') {
-    const x = from === 'float' && sx === 'f32' ? 'v' : `f32(v)`;
+    const x = cx === 'f32' ? 'v' : `f32(v)`;
     if (to !== 'float16') return x;
     // f32 -> f16: WGSL leaves out-of-range conversions indeterminate; IEEE gives ±Infinity.
+    // With shader-f16, to_f16 converts; otherwise round_f16 rounds to the nearest f16 value (or
+    // ±Infinity) in f32, which f32 and p16 storage then hold exactly.
     return sy === 'f16' ? `to_f16(${x})` : `round_f16(${x})`;
   }
-  const int = from === 'float' ? 'i32(f32(v))' : sx === 'i32' ? 'v' : 'i32(v)';
+  const int = from === 'float' ? 'i32(v)' : cx === 'i32' ? 'v' : 'i32(v)';
   const w = NARROW[to];
   if (!w) return int;
   const shift = 32 - w.bits;
@@ -92,6 +97,7 @@ function targetOf(node: Node, opset: number): DType {
 export const Cast: OpDef<CastAttrs> = {
   opType: 'Cast',
   float16: true,
+  packedF16: true,
   parse: (ctx) => ({ to: targetOf(ctx.node, ctx.opset) }),
   infer(inputs, a, ctx): TypeShape[] {
     const x = inputs[0]!;

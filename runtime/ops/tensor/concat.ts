@@ -38,6 +38,7 @@ function concatPlan(node: Node, shapes: number[][], attrAxis: number | undefined
 export const Concat: OpDef<ConcatAttrs> = {
   opType: 'Concat',
   float16: true,
+  packedF16: true,
   parse(ctx) {
     // Opset 1 defaulted axis to 1; from opset 4 it is required (checked in concatPlan).
     if (ctx.opset < 4) return { axis: attrInt(ctx.node, 'axis', 1) };

@@ -7,24 +7,16 @@
 // every element kept. Before, the spec leaves the test-mode mask open and onnxruntime, the
 // reference, writes zeros (false); we match it.
 import type { OpDef, TypeShape } from '../types.js';
-import type { DType } from '../../ir/types.js';
-import { isFloat, sizeOf } from '../../ir/types.js';
+import { sizeOf } from '../../ir/types.js';
 import { makeHost } from '../../ir/host-tensor.js';
-import { grid } from '../../gpu/plan.js';
+import { dispatchFill } from './fill-kernel.js';
 import { fail, reshapedHost } from './util.js';
-
-const FILL_WG = 256;
 
 interface DropoutAttrs {
   /** dtype of the mask: bool from opset 10, the input's type before. */
   maskBool: boolean;
   /** The mask's value: 1 (true) from opset 12, 0 before. */
   maskValue: number;
-}
-
-/** The mask value's bit pattern in a 4-byte GPU element of the mask's dtype. */
-function maskBits(dtype: DType, v: number): number {
-  return isFloat(dtype) ? new Uint32Array(new Float32Array([v]).buffer)[0] : v;
 }
 
 function maskType(inputs: (TypeShape | undefined)[], a: DropoutAttrs): TypeShape {
@@ -34,6 +26,8 @@ function maskType(inputs: (TypeShape | undefined)[], a: DropoutAttrs): TypeShape
 export const Dropout: OpDef<DropoutAttrs> = {
   opType: 'Dropout',
   view: true,
+  float16: true,
+  packedF16: true,
   parse(ctx) {
     if (ctx.opset >= 12 && ctx.has(2)) {
       const t = ctx.constant(2);
@@ -63,15 +57,6 @@ export const Dropout: OpDef<DropoutAttrs> = {
   gpu(k, a) {
     if (!k.node.outputs[1]) return;
     const m = k.outputs[1];
-    const n = sizeOf(m.shape);
-    if (n === 0) return;
-    k.dispatch({
-      shader: 'fill',
-      variant: 'mask',
-      defines: { WG: FILL_WG },
-      bindings: { y: k.output(1) },
-      uniforms: { n, value: maskBits(m.dtype, a.maskValue) },
-      workgroups: grid(Math.ceil(n / FILL_WG), k.limits),
-    });
+    dispatchFill(k, k.output(1), m.dtype, sizeOf(m.shape), a.maskValue, 'mask');
   },
 };

@@ -24,6 +24,7 @@ function expandBox(node: Node, input: number[], a: ExpandAttrs): StridedBox {
 export const Expand: OpDef<ExpandAttrs> = {
   opType: 'Expand',
   float16: true,
+  packedF16: true,
   shapeInputs: [1],
   parse(ctx) {
     const shape = constInts(ctx, 1, 'shape');

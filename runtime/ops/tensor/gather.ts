@@ -1,7 +1,7 @@
 // Gather (ONNX opset 1/11/13): picks slices of `data` along `axis` (default 0, negative from
 // opset 11) at `indices` (int32 or int64, negative counting from the back, constant or runtime).
 // Output shape: data.shape[:axis] + indices.shape + data.shape[axis+1:]; 0-D indices drop the axis.
-import { moveType } from '../../gpu/elements.js';
+import { halfTag, moveType } from '../../gpu/elements.js';
 import type { OpDef, TypeShape } from '../types.js';
 import type { Node } from '../../ir/types.js';
 import { sizeOf } from '../../ir/types.js';
@@ -40,6 +40,7 @@ function gatherPlan(node: Node, data: number[], indices: number[], attrAxis: num
 export const Gather: OpDef<GatherAttrs> = {
   opType: 'Gather',
   float16: true,
+  packedF16: true,
   parse: (ctx) => ({ axis: attrInt(ctx.node, 'axis', 0) }),
   infer(inputs, a, ctx): TypeShape[] {
     const [x, idx] = inputs;
@@ -77,7 +78,7 @@ export const Gather: OpDef<GatherAttrs> = {
     }
     k.dispatch({
       shader: 'gather',
-      variant: moveType(k.inputs[0]!.dtype, k.limits) === 'f16' ? 'gather f16' : 'gather',
+      variant: `gather${halfTag(moveType(k.inputs[0]!.dtype, k.limits), ' ')}`,
       defines: { WG: GATHER_WG, E: moveType(k.inputs[0]!.dtype, k.limits) },
       bindings: { data: k.input(0), indices: k.input(1), y: k.output(0) },
       uniforms: { n, inner: p.inner, nidx: p.nidx, axis_dim: p.axisDim },

@@ -58,6 +58,7 @@ function sliceBox(node: Node, shape: number[], a: SliceAttrs): StridedBox {
 export const Slice: OpDef<SliceAttrs> = {
   opType: 'Slice',
   float16: true,
+  packedF16: true,
   shapeInputs: [1, 2, 3, 4],
   parse(ctx) {
     const node = ctx.node;

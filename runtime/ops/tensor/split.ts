@@ -51,6 +51,7 @@ function splitPlan(node: Node, shape: number[], a: SplitAttrs): StridedBox[] {
 export const Split: OpDef<SplitAttrs> = {
   opType: 'Split',
   float16: true,
+  packedF16: true,
   shapeInputs: [1],
   parse(ctx) {
     const node = ctx.node;

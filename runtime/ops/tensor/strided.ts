@@ -3,7 +3,7 @@
 //   dst[dstOffset + Σ c[d]·dstStrides[d]] = src[srcOffset + Σ c[d]·srcStrides[d]]
 // (strides in elements; source strides may be negative or zero). The same description runs on
 // the host (constant folding) and on the GPU (shaders/strided-copy.wgsl).
-import { moveType } from '../../gpu/elements.js';
+import { halfTag, moveType } from '../../gpu/elements.js';
 import type { HostData, Node } from '../../ir/types.js';
 import type { BufferRef, KernelBuilder } from '../types.js';
 import { grid } from '../../gpu/plan.js';
@@ -75,12 +75,12 @@ export function stridedCopyGpu(k: KernelBuilder, src: BufferRef, dst: BufferRef,
   if (n === 0) return;
   if (b.shape.length > MAX_COPY_RANK) tooManyDims(k.node, b.shape);
   const pad = (xs: number[], v: number) => [...xs, ...new Array<number>(MAX_COPY_RANK - xs.length).fill(v)];
-  // Elements move as they are stored: 2-byte f16 (float16 on shader-f16 devices), else 4-byte
-  // words (f32, i32, bool as u32) copied bitwise.
+  // Elements move as they are stored: 2-byte f16 or p16 (float16), else 4-byte words (f32, i32,
+  // bool as u32) copied bitwise.
   const E = moveType(k.inputs[0]!.dtype, k.limits);
   k.dispatch({
     shader: 'strided-copy',
-    variant: E === 'f16' ? `${variant} f16` : variant,
+    variant: `${variant}${halfTag(E, ' ')}`,
     defines: { WG: COPY_WG, E },
     bindings: { src, dst },
     uniforms: {

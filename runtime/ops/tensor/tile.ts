@@ -68,6 +68,7 @@ function copyGpu(k: KernelBuilder, box: StridedBox): void {
 export const Tile: OpDef<TileAttrs> = {
   opType: 'Tile',
   float16: true,
+  packedF16: true,
   shapeInputs: [1, 2], // repeats (and opset-1 axis)
   parse(ctx) {
     if (ctx.opset < 6) {

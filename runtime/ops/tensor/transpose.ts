@@ -29,6 +29,7 @@ function transposeBox(node: Node, shape: number[], a: TransposeAttrs): StridedBo
 export const Transpose: OpDef<TransposeAttrs> = {
   opType: 'Transpose',
   float16: true,
+  packedF16: true,
   parse: (ctx) => ({ perm: attrInts(ctx.node, 'perm') }),
   infer(inputs, a, ctx): TypeShape[] {
     const x = inputs[0]!;

@@ -1,7 +1,7 @@
 // Where (ONNX opset 9/16): output = condition ? X : Y elementwise, with numpy multidirectional
 // broadcasting of all three inputs. X and Y share any type (copied bitwise on the GPU, see
 // shaders/where.wgsl); condition is bool. Host evaluation folds the masks of shape chains.
-import { moveType } from '../../gpu/elements.js';
+import { halfTag, moveType } from '../../gpu/elements.js';
 import type { OpDef, TypeShape } from '../types.js';
 import { sizeOf, stridesOf } from '../../ir/types.js';
 import { makeHost } from '../../ir/host-tensor.js';
@@ -15,6 +15,7 @@ const WHERE_WG = 256;
 export const Where: OpDef<Record<string, never>> = {
   opType: 'Where',
   float16: true,
+  packedF16: true,
   parse: () => ({}),
   infer(inputs, _a, ctx): TypeShape[] {
     const [c, x, y] = inputs;
@@ -49,7 +50,7 @@ export const Where: OpDef<Record<string, never>> = {
     if (shape.length > BINARY_MAX_RANK) fail(k.node, `${shape.length} non-mergeable broadcast dims, the kernel handles ${BINARY_MAX_RANK}`, { condition: c.shape, X: x.shape, Y: y.shape });
     k.dispatch({
       shader: 'where',
-      variant: moveType(x.dtype, k.limits) === 'f16' ? 'Where f16' : 'Where',
+      variant: `Where${halfTag(moveType(x.dtype, k.limits), ' ')}`,
       defines: { WG: WHERE_WG, E: moveType(x.dtype, k.limits) },
       bindings: { cond: k.input(0), x0: k.input(1), x1: k.input(2), y: k.output(0) },
       uniforms: { n, rank: shape.length, out_strides: stridesOf(shape), c_strides: strides[0], a_strides: strides[1], b_strides: strides[2] },
