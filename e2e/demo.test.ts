@@ -11,7 +11,7 @@
 // One page serves most steps in turn: pipelines compiled for one model are reused by the next
 // (the runtime caches them per device), which keeps SwiftShader's compile time down.
 // Screenshots go to test-results/e2e/ (printed).
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,7 +20,7 @@ import { ModelBuilder } from '../tests/util/onnx-builder.js';
 import { randomFloats } from '../tests/util/rng.js';
 import { runReference } from '../tests/util/reference.js';
 import { IMAGENET_LABELS, IMAGENET_MEAN, IMAGENET_STD, Tensor, resizePixels, tensorFromPixels, topK } from '../runtime/index.node.js';
-import { NO_WEBGPU_ARGS, REPO, SCREENSHOT_DIR, grayPng, launchChromium, logPageErrors, screenshot, serveSlowly, serveStatic, viteBuild, viteDevServer, type StaticServer } from './support.js';
+import { NO_WEBGPU_ARGS, REPO, SCREENSHOT_DIR, demoHarness, elapsed, grayPng, launchChromium, logPageErrors, screenshot, serveSlowly, viteDevServer } from './support.js';
 
 const MODELS_DIR = join(REPO, 'demo/public/models');
 const BUNDLED = ['resnet-fashion', 'mobilenet-fashion', 'vgg-fashion', 'lenet5-fashion'];
@@ -38,29 +38,7 @@ function sidecar(id: string): Sidecar {
 const missing = BUNDLED.filter((id) => !existsSync(join(MODELS_DIR, `${id}.onnx`)) || !existsSync(join(MODELS_DIR, `${id}.json`)));
 const skip = missing.length ? `bundled models missing: ${missing.join(', ')} (scripts/train-models.py)` : false;
 
-let browser: Browser | undefined;
-let demo: StaticServer | undefined;
-const started = performance.now();
-
-function elapsed(t: number): string {
-  return `${((performance.now() - t) / 1000).toFixed(2)} s`;
-}
-
-before(async () => {
-  if (skip) return;
-  let t = performance.now();
-  demo = await serveStatic([await viteBuild('production')]);
-  console.log(`vite build (demo): ${elapsed(t)}`);
-  t = performance.now();
-  browser = await launchChromium();
-  console.log(`chromium ${browser.version()} launched: ${elapsed(t)}`);
-});
-
-after(async () => {
-  await browser?.close().catch(() => {});
-  await demo?.close();
-  console.log(`demo e2e total ${elapsed(started)}; screenshots in ${SCREENSHOT_DIR}`);
-});
+const harness = demoHarness('demo', { skip: !!skip, note: `screenshots in ${SCREENSHOT_DIR}` });
 
 /** Waits until the page has settled (done, error or unavailable) and fails on anything but done. */
 async function settled(page: Page, what: string, extra = ''): Promise<void> {
@@ -85,12 +63,12 @@ async function checkModel(page: Page, id: string, tag: string): Promise<void> {
 }
 
 test('the demo: every bundled model, samples, top-5, feature maps, CAM, files, URL', { timeout: 600_000, skip }, async (t) => {
-  const page = await browser!.newPage({ viewport: { width: 1200, height: 900 } });
+  const page = await harness.browser().newPage({ viewport: { width: 1200, height: 900 } });
   const errors = logPageErrors(page, 'demo');
   try {
     await t.test('opens on the default model and reports the adapter', { timeout: TEST_TIMEOUT }, async () => {
       const start = performance.now();
-      await page.goto(demo!.url);
+      await page.goto(harness.url());
       await settled(page, 'default model');
       const adapter = (await page.textContent('#adapter'))!;
       console.log(`adapter: ${adapter} (page ${elapsed(start)})`);
@@ -228,11 +206,11 @@ test('the demo: every bundled model, samples, top-5, feature maps, CAM, files, U
 });
 
 test('the demo runs inference in a Web Worker with ?worker=1', { timeout: TEST_TIMEOUT, skip }, async () => {
-  const page = await browser!.newPage();
+  const page = await harness.browser().newPage();
   const errors = logPageErrors(page, 'demo-worker');
   try {
     const start = performance.now();
-    await page.goto(`${demo!.url}?worker=1&model=lenet5-fashion`);
+    await page.goto(`${harness.url()}?worker=1&model=lenet5-fashion`);
     await settled(page, 'worker');
     assert.equal(await page.getAttribute('body', 'data-worker'), 'true');
     assert.match((await page.textContent('#adapter'))!, /in a Web Worker/);
@@ -252,7 +230,7 @@ test('the demo runs inference in a Web Worker with ?worker=1', { timeout: TEST_T
 
 test('the demo on the Vite dev server (npm start)', { timeout: TEST_TIMEOUT, skip }, async () => {
   const dev = await viteDevServer();
-  const page = await browser!.newPage();
+  const page = await harness.browser().newPage();
   const errors = logPageErrors(page, 'demo-dev');
   try {
     const start = performance.now();
@@ -274,7 +252,7 @@ test('the demo explains when WebGPU is unavailable', { timeout: TEST_TIMEOUT, sk
     noWebgpu = await launchChromium(NO_WEBGPU_ARGS);
     const page = await noWebgpu.newPage();
     logPageErrors(page, 'no-adapter');
-    await page.goto(demo!.url);
+    await page.goto(harness.url());
     await page.waitForSelector('body:not([data-state="loading"])', { timeout: 60_000 });
     await screenshot(page, 'demo-no-adapter');
     assert.equal(await page.getAttribute('body', 'data-state'), 'unavailable');
@@ -285,12 +263,12 @@ test('the demo explains when WebGPU is unavailable', { timeout: TEST_TIMEOUT, sk
     assert.equal(await page.isDisabled('#model-picker'), true, 'the controls are disabled');
 
     // (b) no navigator.gpu at all (an older browser): removed before the page's scripts run.
-    const page2 = await browser!.newPage();
+    const page2 = await harness.browser().newPage();
     logPageErrors(page2, 'no-navigator-gpu');
     await page2.addInitScript(() => {
       delete (Navigator.prototype as { gpu?: unknown }).gpu;
     });
-    await page2.goto(demo!.url);
+    await page2.goto(harness.url());
     await page2.waitForSelector('body:not([data-state="loading"])', { timeout: 60_000 });
     await screenshot(page2, 'demo-no-navigator-gpu');
     assert.equal(await page2.getAttribute('body', 'data-state'), 'unavailable');

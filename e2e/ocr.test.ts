@@ -5,10 +5,10 @@
 // Fovea, and must find the text: the detected boxes cover >= 80% of the ink's bounding box (read
 // back from the page's canvas here, not taken from the page), and >= 80% of the detected area
 // lies on the text (its box grown by a margin, for DB's unclip). Screenshot: test-results/e2e/ocr.png.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, logPageErrors, screenshot, serveStatic, viteBuild, type StaticServer } from './support.js';
+import type { Page } from 'playwright-core';
+import { demoHarness, elapsed, logPageErrors, screenshot } from './support.js';
 
 const TEXT = 'FOVEA 2026';
 /** How far detected boxes may reach beyond the ink and still count as on the text: DB's unclip grows them by about area * 1.5 / perimeter (~8 px for this line). */
@@ -21,25 +21,7 @@ interface Box {
   y1: number;
 }
 
-let browser: Browser | undefined;
-let demo: StaticServer | undefined;
-const started = performance.now();
-const elapsed = (t: number) => `${((performance.now() - t) / 1000).toFixed(2)} s`;
-
-before(async () => {
-  let t = performance.now();
-  demo = await serveStatic([await viteBuild('production')]);
-  console.log(`vite build (demo): ${elapsed(t)}`);
-  t = performance.now();
-  browser = await launchChromium();
-  console.log(`chromium ${browser.version()} launched: ${elapsed(t)}`);
-});
-
-after(async () => {
-  await browser?.close().catch(() => {});
-  await demo?.close();
-  console.log(`ocr e2e total ${elapsed(started)}`);
-});
+const harness = demoHarness('ocr');
 
 /** The bounding box of the dark pixels (luminance < 128) of the page's picture canvas. */
 function inkBox(page: Page): Promise<Box | undefined> {
@@ -77,12 +59,11 @@ function overlap(region: Box, boxes: Box[], width: number, height: number): { re
 }
 
 test('the text-detection view finds drawn text with PP-OCR on WebGPU', { timeout: 120_000 }, async () => {
-  assert.ok(browser && demo);
-  const page = await browser.newPage({ viewport: { width: 900, height: 700 } });
+  const page = await harness.browser().newPage({ viewport: { width: 900, height: 700 } });
   const errors = logPageErrors(page, 'ocr');
   try {
     let t = performance.now();
-    await page.goto(`${demo.url}?view=ocr`);
+    await page.goto(`${harness.url()}?view=ocr`);
     // The view detects its default text at once: model download, create, pipeline compilation.
     await page.waitForSelector('body:is([data-state="done"], [data-state="error"], [data-state="unavailable"])', { timeout: 90_000 });
     assert.equal(await page.getAttribute('body', 'data-state'), 'done', `the view failed: ${await page.textContent('#message')}`);

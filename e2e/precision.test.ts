@@ -8,17 +8,17 @@
 // a known bug); any other failure fails, and so does a listed form that runs (take it off the list).
 // Also: a float16 and an int8 file through the demo's custom-model path (file, URL, worker), classifying
 // the sidecar's samples as onnxruntime does. Screenshots: test-results/e2e/precision-*.png.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { tensorFromPixels, topK, type PixelData } from '../runtime/index.node.js';
 import { halfBitsOf } from '../runtime/tensor.js';
 import { fromHalfBits } from '../runtime/ir/half.js';
 import { FORMS, formUrl } from '../demo/precision-forms.js';
-import { REPO, launchChromium, logPageErrors, screenshot, serveStatic, viteBuild, type StaticServer } from './support.js';
+import { REPO, demoHarness, elapsed, logPageErrors, screenshot } from './support.js';
 
 const MODEL = 'lenet5-fashion';
 const PUBLIC = join(REPO, 'demo/public');
@@ -38,25 +38,7 @@ const sidecar = JSON.parse(readFileSync(join(PUBLIC, `models/${MODEL}.json`), 'u
 const fixture = JSON.parse(readFileSync(join(REPO, 'e2e/fixtures/fashion-test-500.json'), 'utf8')) as { count: number; labels: number[]; pixels: string };
 const testPixels = Buffer.from(fixture.pixels, 'base64');
 
-let browser: Browser | undefined;
-let demo: StaticServer | undefined;
-const started = performance.now();
-const elapsed = (t: number) => `${((performance.now() - t) / 1000).toFixed(2)} s`;
-
-before(async () => {
-  let t = performance.now();
-  demo = await serveStatic([await viteBuild('production')]);
-  console.log(`vite build (demo): ${elapsed(t)}`);
-  t = performance.now();
-  browser = await launchChromium();
-  console.log(`chromium ${browser.version()} launched: ${elapsed(t)}`);
-});
-
-after(async () => {
-  await browser?.close().catch(() => {});
-  await demo?.close();
-  console.log(`precision e2e total ${elapsed(started)}`);
-});
+const harness = demoHarness('precision');
 
 function gray(pixels: ArrayLike<number>): PixelData {
   const data = new Uint8ClampedArray(784 * 4);
@@ -108,10 +90,10 @@ interface Row {
 }
 
 test(`the precision panel: every form of ${MODEL} side by side, as onnxruntime-node runs each file`, { timeout: 900_000 }, async (t) => {
-  const page = await browser!.newPage({ viewport: { width: 1200, height: 900 } });
+  const page = await harness.browser().newPage({ viewport: { width: 1200, height: 900 } });
   const errors = logPageErrors(page, 'precision');
   try {
-    await page.goto(`${demo!.url}?model=${MODEL}`);
+    await page.goto(`${harness.url()}?model=${MODEL}`);
     await settled(page, MODEL);
     await page.selectOption('#precision-model', MODEL);
     await page.selectOption('#precision-count', '500');
@@ -173,12 +155,12 @@ test(`the precision panel: every form of ${MODEL} side by side, as onnxruntime-n
 });
 
 test('float16 and int8 files through the custom-model path (file, URL): typed input, the samples as onnxruntime', { timeout: 300_000 }, async () => {
-  const page = await browser!.newPage({ viewport: { width: 1200, height: 900 } });
+  const page = await harness.browser().newPage({ viewport: { width: 1200, height: 900 } });
   const errors = logPageErrors(page, 'precision-custom');
   const samples = sidecar.samples.map((s) => s.pixels);
   const gallery = () => page.$$eval('#gallery .sample', (els) => els.map((e) => Number((e as HTMLElement).dataset.predicted)));
   try {
-    await page.goto(`${demo!.url}?model=${MODEL}`);
+    await page.goto(`${harness.url()}?model=${MODEL}`);
     await settled(page, MODEL);
     // A float16-input model as files (.onnx + its sidecar): the page must feed a float16 tensor.
     const fp16 = join(PUBLIC, formUrl(MODEL, 'fp16'));
@@ -189,14 +171,14 @@ test('float16 and int8 files through the custom-model path (file, URL): typed in
     await screenshot(page, 'precision-fp16-file');
     // An int8 form by URL: its sidecar is found one folder up (models/<model>.json).
     const int8 = formUrl(MODEL, 'int8-dynamic');
-    const url = new URL(int8, demo!.url).href;
+    const url = new URL(int8, harness.url()).href;
     await page.fill('#model-url', url);
     await page.click('#load-url');
     await settled(page, 'int8 URL', `[data-model="${url}"]`);
     assert.match((await page.textContent('#model'))!, /labels from its sidecar/);
     assert.deepEqual(await gallery(), await ortTop1(join(PUBLIC, int8), samples), 'int8-dynamic by URL: top-1 per sample, the page vs onnxruntime-node');
     // The float16 file in the Web Worker (`?worker=1`, the same engine off the main thread).
-    await page.goto(`${demo!.url}?worker=1&model=${encodeURIComponent(formUrl(MODEL, 'fp16'))}`);
+    await page.goto(`${harness.url()}?worker=1&model=${encodeURIComponent(formUrl(MODEL, 'fp16'))}`);
     await settled(page, 'fp16 in a worker');
     assert.match((await page.textContent('#latency'))!, /in a Web Worker/);
     assert.deepEqual(await gallery(), await ortTop1(fp16, samples), 'fp16 in a worker: top-1 per sample, the page vs onnxruntime-node');

@@ -8,6 +8,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
+import { after, before } from 'node:test';
+import assert from 'node:assert/strict';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -207,4 +209,37 @@ export async function viteDevServer(): Promise<StaticServer> {
   const url = server.resolvedUrls?.local[0];
   if (!url) throw new Error('the Vite dev server did not report a URL');
   return { url, close: () => server.close() };
+}
+
+/** Seconds since `t` (performance.now()), for the tests' timing lines. */
+export function elapsed(t: number): string {
+  return `${((performance.now() - t) / 1000).toFixed(2)} s`;
+}
+
+/** The production demo build served on localhost and a launched Chromium, for one test file: its
+ * before() builds, serves and launches (timing each), its after() closes both and prints the
+ * file's total. Inside the tests, `browser()` and `url()` give them. `skip`: do nothing (the file
+ * skips its tests); `note`: more words for the closing line. */
+export function demoHarness(name: string, opts: { skip?: boolean; note?: string } = {}): { browser: () => Browser; url: () => string } {
+  let browser: Browser | undefined;
+  let demo: StaticServer | undefined;
+  const started = performance.now();
+  before(async () => {
+    if (opts.skip) return;
+    let t = performance.now();
+    demo = await serveStatic([await viteBuild('production')]);
+    console.log(`vite build (demo): ${elapsed(t)}`);
+    t = performance.now();
+    browser = await launchChromium();
+    console.log(`chromium ${browser.version()} launched: ${elapsed(t)}`);
+  });
+  after(async () => {
+    await browser?.close().catch(() => {});
+    await demo?.close();
+    console.log(`${name} e2e total ${elapsed(started)}${opts.note ? `; ${opts.note}` : ''}`);
+  });
+  return {
+    browser: () => browser ?? assert.fail('chromium is not running (before() failed?)'),
+    url: () => demo?.url ?? assert.fail('the demo is not served (before() failed?)'),
+  };
 }

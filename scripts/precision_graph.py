@@ -17,31 +17,44 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FLOAT = TensorProto.FLOAT
 
 
+def nodes_to_initializers(model: onnx.ModelProto, as_initializer) -> int:
+    """Replaces each node for which as_initializer(node, initializers by name) gives a TensorProto
+    by that initializer (named as the node's output). Returns the number replaced."""
+    g = model.graph
+    inits = {i.name: i for i in g.initializer}
+    keep, moved = [], 0
+    for n in g.node:
+        t = as_initializer(n, inits) if n.domain in ("", "ai.onnx") else None
+        if t is None:
+            keep.append(n)
+            continue
+        g.initializer.append(t)
+        inits[t.name] = t
+        moved += 1
+    del g.node[:]
+    g.node.extend(keep)
+    return moved
+
+
 def constants_to_initializers(model: onnx.ModelProto) -> int:
     """Constant nodes become initializers. paddle2onnx (the PP-OCR models) stores every weight as a
     Constant node; the quantizers, like onnxruntime.quantization, only quantize weights that are
     initializers, and the fp16 converters convert initializers and Constants alike. Same values,
     same names, so the graph's meaning is unchanged. Returns the number moved."""
-    g = model.graph
-    keep, moved = [], 0
-    for n in g.node:
-        if n.op_type == "Constant" and n.domain in ("", "ai.onnx") and len(n.attribute) == 1:
-            a = n.attribute[0]
-            value = None
-            if a.name == "value":
-                value = numpy_helper.to_array(a.t)
-            elif a.name in ("value_float", "value_int"):
-                value = np.array(a.f if a.name == "value_float" else a.i, np.float32 if a.name == "value_float" else np.int64)
-            elif a.name in ("value_floats", "value_ints"):
-                value = np.array(list(a.floats) if a.name == "value_floats" else list(a.ints), np.float32 if a.name == "value_floats" else np.int64)
-            if value is not None:
-                g.initializer.append(numpy_helper.from_array(value, n.output[0]))
-                moved += 1
-                continue
-        keep.append(n)
-    del g.node[:]
-    g.node.extend(keep)
-    return moved
+    def constant(n, _inits):
+        if n.op_type != "Constant" or len(n.attribute) != 1:
+            return None
+        a = n.attribute[0]
+        if a.name == "value":
+            value = numpy_helper.to_array(a.t)
+        elif a.name in ("value_float", "value_int"):
+            value = np.array(a.f if a.name == "value_float" else a.i, np.float32 if a.name == "value_float" else np.int64)
+        elif a.name in ("value_floats", "value_ints"):
+            value = np.array(list(a.floats) if a.name == "value_floats" else list(a.ints), np.float32 if a.name == "value_floats" else np.int64)
+        else:
+            return None
+        return numpy_helper.from_array(value, n.output[0])
+    return nodes_to_initializers(model, constant)
 
 
 def identities_to_initializers(model: onnx.ModelProto) -> int:
@@ -49,23 +62,16 @@ def identities_to_initializers(model: onnx.ModelProto) -> int:
     weights (the zero biases and unit scales of seeded BatchNorm-folded nets) through Identity
     nodes; the quantizers only quantize weights that are initializers (onnxruntime's
     quant_pre_process removes such Identities with the onnx optimizer). Returns the number moved."""
-    g = model.graph
-    inits = {i.name: i for i in g.initializer}
-    outputs = {o.name for o in g.output}
-    keep, moved = [], 0
-    for n in g.node:
-        if n.op_type == "Identity" and n.domain in ("", "ai.onnx") and n.input[0] in inits and n.output[0] not in outputs:
-            t = TensorProto()
-            t.CopyFrom(inits[n.input[0]])
-            t.name = n.output[0]
-            g.initializer.append(t)
-            inits[t.name] = t
-            moved += 1
-            continue
-        keep.append(n)
-    del g.node[:]
-    g.node.extend(keep)
-    return moved
+    outputs = {o.name for o in model.graph.output}
+
+    def identity(n, inits):
+        if n.op_type != "Identity" or n.input[0] not in inits or n.output[0] in outputs:
+            return None
+        t = TensorProto()
+        t.CopyFrom(inits[n.input[0]])
+        t.name = n.output[0]
+        return t
+    return nodes_to_initializers(model, identity)
 
 
 def prepare(model: onnx.ModelProto) -> onnx.ModelProto:

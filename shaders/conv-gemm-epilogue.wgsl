@@ -24,14 +24,24 @@ fn store4(m: u32, g: u32, cols: vec4<u32>, ok: vec4<bool>, acc: vec4<f32>) {
   let vb = acc;
 #endif
   let base = oc * params.OSP;
-  for (var j = 0u; j < 4u; j++) {
-    if (ok[j]) {
-      let o = cols[j] + base;
+  store_pair(cols.x + base, cols.y + base, ok.x, ok.y, vb.x, vb.y);
+  store_pair(cols.z + base, cols.w + base, ok.z, ok.w, vb.z, vb.w);
+}
+
+// Two columns of one output row: adjacent ones go out together (packed f16: one whole-word
+// store instead of two read-modify-writes; elsewhere two plain stores).
+fn store_pair(o0: u32, o1: u32, ok0: bool, ok1: bool, a0: f32, a1: f32) {
 #if HAS_RESIDUAL
-      y_set(o, epilogue_activation(vb[j] + residual_get(o)));
+  let v0 = epilogue_activation(a0 + select(0.0, residual_get(select(0u, o0, ok0)), ok0));
+  let v1 = epilogue_activation(a1 + select(0.0, residual_get(select(0u, o1, ok1)), ok1));
 #else
-      y_set(o, epilogue_activation(vb[j]));
+  let v0 = epilogue_activation(a0);
+  let v1 = epilogue_activation(a1);
 #endif
-    }
+  if (ok0 && ok1 && o1 == o0 + 1u) {
+    y_set2(o0, vec2<f32>(v0, v1));
+    return;
   }
+  if (ok0) { y_set(o0, v0); }
+  if (ok1) { y_set(o1, v1); }
 }

@@ -16,3 +16,4 @@ fn f16_bits(v: f32) -> u32 {
   let h = pack2x16float(vec2<f32>(v, 0.0)) & 0xffffu;
   return select(h, select(0x7c00u, 0xfc00u, v < 0.0), abs(v) >= 65520.0);
 }
+

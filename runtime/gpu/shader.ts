@@ -100,7 +100,7 @@ const TENSOR_TYPES = new Set(['f32', 'f16', 'p16', 'i32', 'u32']);
  * Expands `//#tensor NAME BINDING ACCESS TYPE` (ACCESS: read | read_write; `//#tensor4` for vec4
  * elements) into the binding and its accessors, which read and write in the compute type (f32 for
  * both f16 forms, else the storage type):
- *   NAME_get(i) -> C, NAME_set(i, v)           (//#tensor)
+ *   NAME_get(i) -> C, NAME_set(i, v), NAME_set2(i, vec2 v): elements i and i + 1   (//#tensor)
  *   NAME_get4(q) -> vec4<C>, NAME_set4(q, v)   (//#tensor4, q indexes groups of 4 elements)
  * f32/f16/i32/u32: array<TYPE> (array<vec4<TYPE>>). p16, float16 packed two per 32-bit word
  * (devices without 'shader-f16'): array<u32> read with unpack2x16float; a written p16 binding is
@@ -124,7 +124,10 @@ export function tensorDecl(shader: string, line: string): string {
       if (write) lines.push(`fn ${n}_set4(q: u32, v: vec4<${C}>) { ${n}[q] = vec4<${type}>(v); }`);
     } else {
       lines.push(decl(type), `fn ${n}_get(i: u32) -> ${C} { return ${C}(${n}[i]); }`);
-      if (write) lines.push(`fn ${n}_set(i: u32, v: ${C}) { ${n}[i] = ${type}(v); }`);
+      if (write) {
+        lines.push(`fn ${n}_set(i: u32, v: ${C}) { ${n}[i] = ${type}(v); }`);
+        lines.push(`fn ${n}_set2(i: u32, v: vec2<${C}>) { ${n}[i] = ${type}(v.x); ${n}[i + 1u] = ${type}(v.y); }`);
+      }
     }
   } else if (vec) {
     lines.push(decl('vec2<u32>'), `fn ${n}_get4(q: u32) -> vec4<f32> { let w = ${n}[q]; return vec4<f32>(unpack2x16float(w.x), unpack2x16float(w.y)); }`);
@@ -139,6 +142,12 @@ export function tensorDecl(shader: string, line: string): string {
       `  let s = (i & 1u) * 16u;`,
       `  atomicAnd(&${n}[i >> 1u], ~(0xffffu << s));`,
       `  atomicOr(&${n}[i >> 1u], f16_bits(v) << s);`,
+      `}`,
+      // Two adjacent elements from one invocation: a whole word, stored at once, where i is even.
+      `fn ${n}_set2(i: u32, v: vec2<f32>) {`,
+      `  if ((i & 1u) == 0u) { atomicStore(&${n}[i >> 1u], f16_bits(v.x) | (f16_bits(v.y) << 16u)); return; }`,
+      `  ${n}_set(i, v.x);`,
+      `  ${n}_set(i + 1u, v.y);`,
       `}`,
     );
   }
