@@ -55,7 +55,11 @@ fn store_output(n: i32, oc: i32, p: i32, dot: i32, sx: i32) {
   let zx = x_zero();
   let wc = oc * params.w_per_channel;
   let zw = w_zp[wc] - {{WSHIFT}};
+#if TAPS
+  let K = params.CP4 * 4;
+#else
   let K = params.KH * params.KW * params.CP4 * 4;
+#endif
   var acc = dot - zw * sx - zx * wsum[n * params.wsum_n + oc] + K * zx * zw;
 #if HAS_BIAS
   acc += bias[oc * params.bias_oc + p * params.bias_p];

@@ -17,6 +17,10 @@
 // the true sum fits in i32, as onnxruntime's i32 accumulator needs too.
 // The epilogue (zero-point terms, bias, requantisation or scaling) is store_output() of
 // quant-conv-io.wgsl.
+// Variant TAPS (depthwise: one input channel per group): the 4 slots of a packed word are 4
+// consecutive kernel taps (t = kh*KW + kw) of that channel rather than 4 channels of one tap,
+// which would leave 3 of dot4's 4 lanes on padding; CP4 is then ceil(KH*KW / 4) words per output
+// channel, and taps past KH*KW read x = zx against zero weights (a zero term, as above).
 // Tiling: one output per invocation, {{WG}} per workgroup, 2D grid (flat_index).
 //#include prelude
 
@@ -48,6 +52,25 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let xg = n * params.x_n + g * params.Cg * params.x_c;
   var dot = 0;
   var sx = 0;
+#if TAPS
+  let KT = params.KH * params.KW;
+  var widx = n * params.w_n + oc * params.CP4;
+  for (var t4 = 0; t4 < params.CP4; t4++) {
+    var v = vec4<i32>(zx);
+    for (var j = 0; j < 4; j++) {
+      let t = t4 * 4 + j;
+      let kh = t / params.KW;
+      let ih = oh * params.stride_h - params.pad_h + kh * params.dil_h;
+      let iw = ow * params.stride_w - params.pad_w + (t - kh * params.KW) * params.dil_w;
+      if (t < KT && ih >= 0 && ih < params.IH && iw >= 0 && iw < params.IW) {
+        v[j] = x[xg + ih * params.x_h + iw * params.x_w] - {{XSHIFT}};
+      }
+    }
+    dot += dot4(v, w[widx]);
+    sx += v.x + v.y + v.z + v.w;
+    widx++;
+  }
+#else
   var widx = n * params.w_n + oc * params.KH * params.KW * params.CP4;
   for (var kh = 0; kh < params.KH; kh++) {
     let ih = oh * params.stride_h - params.pad_h + kh * params.dil_h;
@@ -69,5 +92,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       }
     }
   }
+#endif
   store_output(n, oc, p, dot, sx);
 }

@@ -33,6 +33,7 @@ const CONV_CASES: ConvCase[] = [
   { name: 'strides 2, dilations 2, asymmetric pads, u8 x i8', x: [1, 7, 11, 10], w: [4, 7, 3, 2], attrs: { strides: [2, 2], dilations: [2, 1], pads: [2, 0, 1, 1] }, xt: 'uint8', wt: 'int8' },
   { name: 'group 3, SAME_UPPER, i8 x i8', x: [1, 6, 7, 7], w: [9, 2, 3, 3], attrs: { group: 3, auto_pad: 'SAME_UPPER', strides: [2, 2] }, xt: 'int8', wt: 'int8', perChannel: false },
   { name: 'depthwise 1-D, u8 x u8, w fed at run time', x: [2, 4, 13], w: [4, 1, 5], attrs: { group: 4, pads: [2, 2] }, xt: 'uint8', wt: 'uint8', wInput: true },
+  { name: 'depthwise 3x3, multiplier 2, strides 2, dilations 2, u8 x i8', x: [1, 3, 9, 8], w: [6, 1, 3, 3], attrs: { group: 3, strides: [2, 2], dilations: [2, 2], pads: [2, 2, 1, 1] }, xt: 'uint8', wt: 'int8', perChannel: true },
   { name: '1x1, 37 channels, i8 x u8, w fed at run time', x: [1, 37, 4, 5], w: [8, 37, 1, 1], xt: 'int8', wt: 'uint8', wInput: true },
 ];
 
@@ -79,6 +80,9 @@ for (const algo of INT_CONV_ALGORITHMS) {
       b.output('y', [], 'int32');
       const r = await compareWithOrt(b.build(), convFeeds(c, 30), 0, { forceAlgorithm: algo }, c.perChannel ? floatConvReference(c, 30) : undefined);
       assert.ok(r.kernels.some((k) => k.includes(algo)), r.kernels.join());
+      // Depthwise convs pack 4 kernel taps per word on the one-output-per-invocation kernels.
+      const depthwise = c.w[1] === 1 && c.w.slice(2).some((d) => d > 1);
+      assert.equal(r.kernels.some((k) => k.endsWith('-taps')), depthwise && algo !== 'tiled', r.kernels.join());
     });
 
     // onnxruntime has no QLinearConv for int8 x with uint8 w (it reports no implementation).

@@ -69,7 +69,11 @@ export function emitIntConv(k: KernelBuilder, g: IntConvGeometry, io: IntConvIO)
   const total = g.batch * g.OC * g.OH * g.OW;
   if (total === 0) return;
   const algo = intConvAlgorithm(k, g);
-  const { w, wsum } = packedWeights(k, io.w, { ...g.wl, shift: io.wSigned ? 0 : 128 });
+  // Depthwise convs (one input channel per group) pack 4 taps per word instead of 4 channels:
+  // the weights' taps are laid out as if they were the channels of a 1x1 kernel.
+  const taps = algo !== 'tiled' && g.Cg === 1 && g.KH * g.KW > 1;
+  const layout = taps ? { ...g.wl, Cg: g.wl.KT, KT: 1, c: g.wl.t, t: 0 } : g.wl;
+  const { w, wsum } = packedWeights(k, io.w, { ...layout, shift: io.wSigned ? 0 : 128 });
   const q = io.qlinear;
   const bindings: Record<string, BufferRef> = {
     x: k.input(io.x),
@@ -91,14 +95,14 @@ export function emitIntConv(k: KernelBuilder, g: IntConvGeometry, io: IntConvIO)
   const invocations = tiled ? g.batch * (g.OC / g.MG) * Math.ceil(g.MG / 4) * Math.ceil((g.OH * g.OW) / 4) : total;
   k.dispatch({
     shader: tiled ? 'quant-conv-tiled' : 'quant-conv',
-    variant: `${requant ? 'qlinear' : floatOut ? 'scaled' : 'integer'}-${algo}${g.KH * g.KW > 1 ? '' : '-1x1'}`,
+    variant: `${requant ? 'qlinear' : floatOut ? 'scaled' : 'integer'}-${algo}${taps ? '-taps' : g.KH * g.KW > 1 ? '' : '-1x1'}`,
     defines: {
-      WG, ...(tiled ? {} : { PACKED: algo === 'packed' }), SCALED: !!q, QLINEAR: requant, FLOAT_OUT: floatOut, HAS_BIAS: q?.bias !== undefined,
+      WG, ...(tiled ? {} : { PACKED: algo === 'packed', TAPS: taps }), SCALED: !!q, QLINEAR: requant, FLOAT_OUT: floatOut, HAS_BIAS: q?.bias !== undefined,
       XSHIFT: io.xSigned ? 0 : 128, WSHIFT: io.wSigned ? 0 : 128, QMIN: qmin, QMAX: qmax,
     },
     bindings,
     uniforms: {
-      total, OC: g.OC, MG: g.MG, Cg: g.Cg, CP4: Math.ceil(g.Cg / 4),
+      total, OC: g.OC, MG: g.MG, Cg: g.Cg, CP4: Math.ceil(layout.Cg / 4),
       OH: g.OH, OW: g.OW, IH: g.IH, IW: g.IW, KH: g.KH, KW: g.KW,
       stride_h: g.stride[0], stride_w: g.stride[1], pad_h: g.pad[0], pad_w: g.pad[1], dil_h: g.dil[0], dil_w: g.dil[1],
       x_n: g.xs[0], x_c: g.xs[1], x_h: g.xs[2], x_w: g.xs[3],
