@@ -5,7 +5,7 @@
 import type { DType, Graph } from '../ir/types.js';
 import { runPasses } from '../passes/index.js';
 import type { Precision } from '../passes/convert-precision.js';
-import { planGraph } from '../gpu/plan.js';
+import { packedF16Blockers, planGraph } from '../gpu/plan.js';
 import { planMemory } from '../gpu/memory.js';
 import type { KernelLimits } from '../ops/types.js';
 
@@ -65,7 +65,8 @@ export function precisionReport(model: Graph, g: Graph, limits: KernelLimits, fr
   const bytes = combos.map((c) => {
     try {
       const pg = runPasses(model, { freeDimensions, precision: c.precision });
-      const plan = planGraph(pg, { ...limits, shaderF16: c.shaderF16 });
+      // Without shader-f16 float16 is packed (p16), as a session stores it (runtime/gpu/elements.ts).
+      const plan = planGraph(pg, { ...limits, shaderF16: c.shaderF16, packedF16: !c.shaderF16 && !packedF16Blockers(pg).length });
       return {
         ...c,
         weightBytes: plan.buffers.reduce((a, b) => a + (b.init ? b.bytes : 0), 0),
@@ -84,7 +85,7 @@ export function formatPrecision(p: PrecisionReport): string[] {
   lines.push(`  value types: ${Object.entries(p.valueTypes).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   lines.push('  GPU bytes (weights / peak activations):');
   for (const b of p.bytes) {
-    const what = `precision '${b.precision}', ${b.shaderF16 ? 'f16 storage (shader-f16)' : 'no shader-f16'}`;
+    const what = `precision '${b.precision}', ${b.shaderF16 ? 'f16 storage (shader-f16)' : 'no shader-f16 (packed f16)'}`;
     lines.push('error' in b ? `    ${what}: cannot plan (${b.error})` : `    ${what}: ${mib(b.weightBytes)} / ${mib(b.peakActivationBytes)}`);
   }
   return lines;
