@@ -8,7 +8,7 @@ import { checkSupported } from './ops/unsupported.js';
 import { checkOptimizationLevel, runPasses, type GraphOptimizationLevel } from './passes/index.js';
 import { PRECISIONS, type Precision } from './passes/convert-precision.js';
 import { printGraph } from './ir/print.js';
-import { packedF16Blockers, planGraph, type Plan, type PlanTensor } from './gpu/plan.js';
+import { float16Storage, planGraph, type Plan, type PlanTensor } from './gpu/plan.js';
 import { isHalfStorage, storageBytes, storageOf } from './gpu/elements.js';
 import { Executor } from './gpu/executor.js';
 import { planMemory, type MemoryPlan } from './gpu/memory.js';
@@ -286,10 +286,11 @@ export class InferenceSession {
           onPass: dump ? (name, g) => (typeof dump === 'function' ? dump(name, printGraph(g)) : console.log(`// after ${name}\n${printGraph(g)}`)) : undefined,
         });
         let graph = passes();
-        if (limits.packedF16 && packedF16Blockers(graph).length) {
+        const fitted = float16Storage(limits, graph);
+        if (fitted !== limits) {
           // An op without packed float16 kernels: float16 values as f32 throughout, and the passes
           // again, since their binding-size decisions depend on the element size.
-          limits = { ...limits, packedF16: false };
+          limits = fitted;
           graph = passes();
         }
         checkVariantNodes(graph, this.options.convAlgorithmByNode ?? {}, 'convAlgorithmByNode');
@@ -335,11 +336,12 @@ export class InferenceSession {
   private limits(): KernelLimits {
     const l = kernelLimits(this.device, this.adapterInfo);
     const cap = this.options.maxStorageBufferBindingSize;
+    const shaderF16 = l.shaderF16 && this.options.shaderF16 !== false;
     return {
       ...l,
       maxStorageBufferBindingSize: cap ? Math.min(cap, l.maxStorageBufferBindingSize) : l.maxStorageBufferBindingSize,
-      shaderF16: l.shaderF16 && this.options.shaderF16 !== false,
-      packedF16: !(l.shaderF16 && this.options.shaderF16 !== false) && this.options.packedF16 !== false,
+      shaderF16,
+      packedF16: !shaderF16 && this.options.packedF16 !== false,
     };
   }
 

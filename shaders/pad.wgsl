@@ -37,7 +37,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     var j = i32(c) - params.begin[a / 4u][a % 4u];
 #if CONSTANT
     if (j < 0 || j >= len) {
-      y_set(i, {{VALUE}});
+      y_set(i, bitcast<{{C}}>(params.value));
       return;
     }
 #endif

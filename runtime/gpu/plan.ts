@@ -166,6 +166,12 @@ export function packedF16Blockers(g: Graph): string[] {
   return [...out].sort();
 }
 
+/** The limits a graph is planned with: float16 packed (p16) only where no op touching it lacks
+ * packed kernels, else float16 stored as f32 (the same object when nothing changes). */
+export function float16Storage(limits: KernelLimits, g: Graph): KernelLimits {
+  return limits.packedF16 && packedF16Blockers(g).length ? { ...limits, packedF16: false } : limits;
+}
+
 /** A constant in its GPU storage form (runtime/gpu/elements.ts). */
 export function toGpuData(t: HostTensor, ctx: ElementContext): InitData {
   if (isHalfStorage(storageOf(t.dtype, ctx))) return toHalfBits(t.data);

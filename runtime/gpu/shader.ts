@@ -9,6 +9,7 @@
 import { WgslReflect } from 'wgsl_reflect/wgsl_reflect.module.js';
 import { SHADERS } from './shaders.generated.js';
 import { CompileError } from '../errors.js';
+import { computeOf, type StorageType } from './elements.js';
 
 export type Defines = Record<string, string | number | boolean>;
 
@@ -94,7 +95,7 @@ function substitute(name: string, line: string, defines: Defines): string {
 }
 
 /** The element storages a `//#tensor` line takes (runtime/gpu/elements.ts StorageType). */
-const TENSOR_TYPES = new Set(['f32', 'f16', 'p16', 'i32', 'u32']);
+const TENSOR_TYPES: ReadonlySet<string> = new Set<StorageType>(['f32', 'f16', 'p16', 'i32', 'u32']);
 
 /**
  * Expands `//#tensor NAME BINDING ACCESS TYPE` (ACCESS: read | read_write; `//#tensor4` for vec4
@@ -116,7 +117,7 @@ export function tensorDecl(shader: string, line: string): string {
   if (!TENSOR_TYPES.has(type)) throw new CompileError(`shader "${shader}": tensor ${n} has element type "${type}"`, { hint: [...TENSOR_TYPES].join(', ') });
   const write = access === 'read_write';
   const decl = (t: string) => `@group(0) @binding(${b}) var<storage, ${access}> ${n}: array<${t}>;`;
-  const C = type === 'f16' || type === 'p16' ? 'f32' : type;
+  const C = computeOf(type as StorageType);
   const lines: string[] = [];
   if (type !== 'p16') {
     if (vec) {

@@ -56,7 +56,7 @@ export interface KernelLimits {
    * (runtime/gpu/elements.ts). */
   shaderF16: boolean;
   /** Without shader-f16, float16 values are packed two per word (p16, runtime/gpu/elements.ts);
-   * false: stored as f32. Decided per graph by the planner (packedF16Blockers). */
+   * false: stored as f32. Decided per graph (float16Storage in runtime/gpu/plan.ts). */
   packedF16: boolean;
   /** WGSL has packed_4x8_integer_dot_product (dot4I8Packed, dot4U8Packed): the int8 kernels. */
   packedDot4x8: boolean;

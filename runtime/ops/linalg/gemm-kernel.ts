@@ -222,14 +222,14 @@ function gemvApplies(k: KernelBuilder, spec: GemmSpec): boolean {
   return !spec.integer && spec.M <= GEMV_MAX_M && !spec.a.trans && spec.b.trans && spec.K % 4 === 0 && aBytes <= k.limits.maxStorageBufferBindingSize;
 }
 
-function emitGemv(k: KernelBuilder, spec: GemmSpec, base: Record<string, string | boolean>, common: Record<string, number>, cBinding: Record<string, BufferRef>): void {
+function emitGemv(k: KernelBuilder, spec: GemmSpec, base: Record<string, string | boolean> & { S: StorageType }, common: Record<string, number>, cBinding: Record<string, BufferRef>): void {
   const MR = spec.M <= 1 ? 1 : spec.M <= 2 ? 2 : 4;
   const bChunks = splitOperand(k, spec, 'B', spec.N, GEMV_R * GEMV_WG);
   for (const bn of bChunks) {
     const invocations = Math.ceil(bn.size / GEMV_R);
     k.dispatch({
       shader: 'gemv',
-      variant: `gemm-gemv${bChunks.length > 1 ? ' split' : ''}${halfTag(base.S as StorageType, ' ')}`,
+      variant: `gemm-gemv${bChunks.length > 1 ? ' split' : ''}${halfTag(base.S, ' ')}`,
       defines: { HAS_C: base.HAS_C, ACTIVATION: base.ACTIVATION, R: GEMV_R, MR, WG: GEMV_WG, S: base.S },
       bindings: { a: k.input(spec.a.input), b: bn.ref, y: k.output(0), ...cBinding },
       uniforms: {
@@ -277,9 +277,10 @@ export function emitGemm(k: KernelBuilder, spec: GemmSpec): void {
   if (spec.integer && epilogue.name) {
     throw new LimitError('a fused activation on an integer product is not supported', { op: k.node.opType, node: k.node.name });
   }
+  const S: StorageType = spec.integer ? 'i32' : storageOf(k.outputs[0].dtype, k.limits);
   const base = {
     T: spec.integer ? 'i32' : 'f32',
-    S: spec.integer ? 'i32' : storageOf(k.outputs[0].dtype, k.limits),
+    S,
     INT: spec.integer,
     HAS_C: !!c,
     ACTIVATION: epilogue.wgsl,
@@ -315,7 +316,7 @@ export function emitGemm(k: KernelBuilder, spec: GemmSpec): void {
     for (let batch0 = 0; batch0 < batchCount; batch0 += maxZ) {
       k.dispatch({
         shader: 'gemm',
-        variant: `${t.name} batched${halfTag(base.S as StorageType, ' ')}`,
+        variant: `${t.name} batched${halfTag(S, ' ')}`,
         defines: { ...base, TRANS_A: spec.a.trans, TRANS_B: spec.b.trans, WX: t.WX, WY: t.WY, TM: t.TM, TN: t.TN, TK: t.TK },
         bindings: { a: k.input(spec.a.input), b: k.input(spec.b.input), y: k.output(0), ...cBinding },
         uniforms: {
@@ -351,7 +352,7 @@ export function emitGemm(k: KernelBuilder, spec: GemmSpec): void {
     for (const bn of bChunks) {
       k.dispatch({
         shader: 'gemm',
-        variant: `${t.name}${split ? ' split' : ''}${halfTag(base.S as StorageType, ' ')}`,
+        variant: `${t.name}${split ? ' split' : ''}${halfTag(S, ' ')}`,
         defines: { ...base, TRANS_A: spec.a.trans, TRANS_B: spec.b.trans, WX: t.WX, WY: t.WY, TM: t.TM, TN: t.TN, TK: t.TK },
         bindings: { a: am.ref, b: bn.ref, y: k.output(0), ...cBinding },
         uniforms: {

@@ -4,7 +4,7 @@
 // inputs 1 and 2 (constant here: they fix the output shape and the kernel's uniforms), and from
 // opset 18 input 3 `axes` says which axes pads covers. Modes: constant (default), reflect (mirror
 // without repeating the edge), edge (repeat the edge) and wrap (opset 19, periodic).
-import { halfTag, moveType } from '../../gpu/elements.js';
+import { computeOf, halfTag, moveType } from '../../gpu/elements.js';
 import type { OpDef, TypeShape } from '../types.js';
 import type { DType, HostTensor, Node } from '../../ir/types.js';
 import { isFloat, sizeOf, stridesOf } from '../../ir/types.js';
@@ -134,7 +134,7 @@ export const Pad: OpDef<PadAttrs> = {
       shader: 'pad',
       variant: `${a.mode}${halfTag(moveType(x.dtype, k.limits), ' ')}`,
       // The constant travels as its f32 / i32 bits; an f16 element is converted from the f32.
-      defines: { WG: PAD_WG, [a.mode.toUpperCase()]: true, E: moveType(x.dtype, k.limits), VALUE: moveType(x.dtype, k.limits) === 'u32' ? 'params.value' : 'bitcast<f32>(params.value)' },
+      defines: { WG: PAD_WG, [a.mode.toUpperCase()]: true, E: moveType(x.dtype, k.limits), C: computeOf(moveType(x.dtype, k.limits)) },
       bindings: { x: k.input(0), y: k.output(0) },
       uniforms: {
         n,
