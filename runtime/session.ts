@@ -8,7 +8,7 @@ import { checkSupported } from './ops/unsupported.js';
 import { checkOptimizationLevel, runPasses, type GraphOptimizationLevel } from './passes/index.js';
 import { PRECISIONS, type Precision } from './passes/convert-precision.js';
 import { printGraph } from './ir/print.js';
-import { float16Storage, planGraph, type Plan, type PlanTensor } from './gpu/plan.js';
+import { valueStorage, planGraph, type Plan, type PlanTensor } from './gpu/plan.js';
 import { isHalfStorage, storageBytes, storageOf } from './gpu/elements.js';
 import { Executor } from './gpu/executor.js';
 import { planMemory, type MemoryPlan } from './gpu/memory.js';
@@ -65,6 +65,10 @@ export interface SessionOptions {
    * read and written with unpack2x16float / pack2x16float); false widens them to f32. Graphs with
    * an op that has no packed kernel store them as f32 either way. */
   packedF16?: boolean;
+  /** Pack int8 and uint8 values four per 32-bit word (default true: a quarter of the memory of
+   * i32); false widens them to i32. Graphs with an op that has no packed 8-bit kernel widen them
+   * either way. */
+  packedInt8?: boolean;
   /** Lower the storage-binding size the planner assumes (tests of operand splitting). */
   maxStorageBufferBindingSize?: number;
   /** Share GPU buffers between activations whose lifetimes do not overlap (default true). */
@@ -286,10 +290,10 @@ export class InferenceSession {
           onPass: dump ? (name, g) => (typeof dump === 'function' ? dump(name, printGraph(g)) : console.log(`// after ${name}\n${printGraph(g)}`)) : undefined,
         });
         let graph = passes();
-        const fitted = float16Storage(limits, graph);
+        const fitted = valueStorage(limits, graph);
         if (fitted !== limits) {
-          // An op without packed float16 kernels: float16 values as f32 throughout, and the passes
-          // again, since their binding-size decisions depend on the element size.
+          // An op without packed float16 or 8-bit kernels: those values widened throughout, and
+          // the passes again, since their binding-size decisions depend on the element size.
           limits = fitted;
           graph = passes();
         }
@@ -342,6 +346,7 @@ export class InferenceSession {
       maxStorageBufferBindingSize: cap ? Math.min(cap, l.maxStorageBufferBindingSize) : l.maxStorageBufferBindingSize,
       shaderF16,
       packedF16: !shaderF16 && this.options.packedF16 !== false,
+      packedInt8: this.options.packedInt8 !== false,
     };
   }
 
@@ -367,7 +372,7 @@ export class InferenceSession {
         if (t.type !== tensorTypeOf(dtype)) throw new InputError(`input "${name}" must be ${tensorTypeOf(dtype)}, got ${t.type}`);
         const host = t.location === 'gpu-buffer' ? new Tensor(t.type, await t.getData(), t.dims) : t;
         const data = toGpuElements(host);
-        values.set(name, { dtype, dims: [...t.dims], data: data instanceof Uint16Array ? Float32Array.from(data) : data.slice() });
+        values.set(name, { dtype, dims: [...t.dims], data: data instanceof Uint16Array ? Float32Array.from(data) : data instanceof Uint8Array ? Int32Array.from(data) : data.slice() });
       }
       const key = JSON.stringify([...values].map(([n, v]) => [n, v.dims, Array.from(v.data)]));
       if (this.compiled && key !== this.compiledKey) {

@@ -1,7 +1,7 @@
 // The public Tensor, shaped like onnxruntime-web's: new Tensor(type, data, dims).
 import { InputError } from './errors.js';
 import type { DType } from './ir/types.js';
-import { isHalfStorage, type StorageType } from './gpu/elements.js';
+import { isByteStorage, isHalfStorage, type StorageType } from './gpu/elements.js';
 import { floatToHalf, fromHalfBits, roundToHalf, toHalfBits } from './ir/half.js';
 
 export type TensorType = 'float32' | 'float16' | 'int32' | 'int64' | 'bool' | 'uint8' | 'int8';
@@ -152,7 +152,7 @@ export function floatValues(t: Tensor): Float32Array {
 /** A feed's GPU elements (runtime/gpu/elements.ts): f32 as is; float16 as its bits where the
  * device stores f16 (padded to 4 bytes), else widened to f32; integers as i32 (int64
  * saturated); bool as u32. */
-export function toGpuElements(t: Tensor, storage: StorageType = 'f32', inner: DType = t.type): Float32Array | Int32Array | Uint16Array {
+export function toGpuElements(t: Tensor, storage: StorageType = 'f32', inner: DType = t.type): Float32Array | Int32Array | Uint16Array | Uint8Array {
   // (GPU-resident tensors are passed as their buffer, never converted.)
   const d = t.data;
   if (t.type === 'float32' && inner === 'float16') {
@@ -167,6 +167,12 @@ export function toGpuElements(t: Tensor, storage: StorageType = 'f32', inner: DT
     const padded = new Uint16Array(bits.length + 1);
     padded.set(bits);
     return padded;
+  }
+  if (isByteStorage(storage) && (d instanceof Int8Array || d instanceof Uint8Array)) {
+    // Packed four per word: the bytes themselves, padded to a whole word.
+    const bytes = new Uint8Array(Math.ceil(d.length / 4) * 4);
+    bytes.set(new Uint8Array(d.buffer, d.byteOffset, d.length));
+    return bytes;
   }
   if (d instanceof Float32Array || d instanceof Int32Array) return d;
   const out = new Int32Array(d.length);
@@ -208,6 +214,12 @@ export function fromElements(dtype: DType, dims: number[], src: ArrayBuffer | Ar
       bits = Uint16Array.from({ length: n }, (_, i) => floatToHalf(v[i]));
     }
     return new Tensor('float16', halfData(bits), dims);
+  }
+  if (src instanceof ArrayBuffer && isByteStorage(storage)) {
+    // Packed bytes, as the stored type reads them (i8 sign-extended), whatever the declared type.
+    const bytes = storage === 'i8' ? new Int8Array(src.slice(0, n)) : new Uint8Array(src.slice(0, n));
+    if ((type === 'int8') === (storage === 'i8') && (type === 'int8' || type === 'uint8')) return new Tensor(type, bytes, dims);
+    src = bytes;
   }
   const view: ArrayLike<number> = src instanceof ArrayBuffer ? (type === 'float32' ? new Float32Array(src, 0, n) : new Int32Array(src, 0, n)) : src;
   if (type === 'float32') return new Tensor('float32', Float32Array.from({ length: n }, (_, i) => view[i]), dims);

@@ -25,18 +25,17 @@ struct Params {
   alpha: f32,
 }
 
-@group(0) @binding(0) var<storage, read> x: array<i32>;
+// x and a requantised y are {{TX}} / {{TY}}: i32 or 8-bit integers packed four per word (i8, u8;
+// runtime/gpu/elements.ts), read and written through the //#tensor accessors in i32. A raw i32
+// accumulator (ConvInteger, MatMulInteger) is i32, FLOAT_OUT's y f32.
+//#tensor x 0 read {{TX}}
 @group(0) @binding(1) var<storage, read> w: array<u32>;
 @group(0) @binding(2) var<storage, read> wsum: array<i32>;
 /** [x_zero_point, y_zero_point, bits of x_scale, bits of y_scale] (shaders/quant-scalars.wgsl): the
  * per-tensor scalars in one binding, which keeps the kernel within 10 storage buffers. */
 @group(0) @binding(3) var<storage, read> qs: array<u32>;
 @group(0) @binding(4) var<storage, read> w_zp: array<i32>;
-#if FLOAT_OUT
-@group(0) @binding(5) var<storage, read_write> y: array<f32>;
-#else
-@group(0) @binding(5) var<storage, read_write> y: array<i32>;
-#endif
+//#tensor y 5 read_write {{TY}}
 @group(0) @binding(6) var<uniform> params: Params;
 #if SCALED
 @group(0) @binding(7) var<storage, read> w_scale: array<f32>;
@@ -71,12 +70,12 @@ fn store_output(n: i32, oc: i32, p: i32, dot: i32, sx: i32) {
 #if QLINEAR
   m = m / bitcast<f32>(qs[3]);
   let q = round(f32(acc) * m) + f32(bitcast<i32>(qs[1]));
-  y[out] = i32(clamp(q, {{QMIN}}.0, {{QMAX}}.0));
+  y_set(u32(out), i32(clamp(q, {{QMIN}}.0, {{QMAX}}.0)));
 #else
 #if FLOAT_OUT
-  y[out] = f32(acc) * m;
+  y_set(u32(out), f32(acc) * m);
 #else
-  y[out] = acc;
+  y_set(u32(out), acc);
 #endif
 #endif
 }

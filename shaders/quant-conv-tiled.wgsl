@@ -63,7 +63,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
             var v = vec4<i32>(zx);
             for (var q = 0; q < 4; q++) {
               let c = c4 * 4 + q;
-              if (c < params.Cg) { v[q] = x[base[j] + c * params.x_c] - {{XSHIFT}}; }
+              if (c < params.Cg) { v[q] = x_get(u32(base[j] + c * params.x_c)) - {{XSHIFT}}; }
             }
             xp = pack4xI8(v);
           }

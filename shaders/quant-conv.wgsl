@@ -63,7 +63,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       let ih = oh * params.stride_h - params.pad_h + kh * params.dil_h;
       let iw = ow * params.stride_w - params.pad_w + (t - kh * params.KW) * params.dil_w;
       if (t < KT && ih >= 0 && ih < params.IH && iw >= 0 && iw < params.IW) {
-        v[j] = x[xg + ih * params.x_h + iw * params.x_w] - {{XSHIFT}};
+        v[j] = x_get(u32(xg + ih * params.x_h + iw * params.x_w)) - {{XSHIFT}};
       }
     }
     dot += dot4(v, w[widx]);
@@ -83,7 +83,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         if (inside) {
           for (var j = 0; j < 4; j++) {
             let c = c4 * 4 + j;
-            if (c < params.Cg) { v[j] = x[base + c * params.x_c] - {{XSHIFT}}; }
+            if (c < params.Cg) { v[j] = x_get(u32(base + c * params.x_c)) - {{XSHIFT}}; }
           }
         }
         dot += dot4(v, w[widx]);

@@ -1,6 +1,7 @@
 // DynamicQuantizeLinear (ONNX opset 11) to uint8, in two dispatches, with no host readback.
-// Layout: x is a flat f32 array of n elements; y a flat i32 array (uint8 values 0..255);
-// y_scale (f32) and y_zp (i32) hold one element each.
+// Layout: x is a flat f32 array of n elements; y a flat array of uint8 values 0..255 ({{TZ}} =
+// {{TY}}: i32, or u8 packed four per word, runtime/gpu/elements.ts); y_scale (f32) and y_zp hold
+// one element each.
 // PARAMS: a single workgroup of {{WG}} invocations strides over x for its min and max, reduces
 // them in workgroup memory, and invocation 0 writes the scale and zero point by the spec's and
 // onnxruntime's formula: the range is widened to include 0, scale = (max - min) / 255 (1 when
@@ -16,7 +17,7 @@ struct Params {
 @group(0) @binding(0) var<storage, read> x: array<f32>;
 #if PARAMS
 @group(0) @binding(1) var<storage, read_write> y_scale: array<f32>;
-@group(0) @binding(2) var<storage, read_write> y_zp: array<i32>;
+//#tensor y_zp 2 read_write {{TZ}}
 @group(0) @binding(3) var<uniform> params: Params;
 
 var<workgroup> lo: array<f32, {{WG}}>;
@@ -46,20 +47,20 @@ fn main(@builtin(local_invocation_index) lidx: u32) {
     let b = hi[0];
     let scale = select((b - a) / 255.0, 1.0, b == a);
     y_scale[0] = scale;
-    y_zp[0] = i32(round(clamp(0.0 - a / scale, 0.0, 255.0)));
+    y_zp_set(0u, i32(round(clamp(0.0 - a / scale, 0.0, 255.0))));
   }
 }
 #else
 @group(0) @binding(1) var<storage, read> y_scale: array<f32>;
-@group(0) @binding(2) var<storage, read> y_zp: array<i32>;
-@group(0) @binding(3) var<storage, read_write> y: array<i32>;
+//#tensor y_zp 2 read {{TZ}}
+//#tensor y 3 read_write {{TY}}
 @group(0) @binding(4) var<uniform> params: Params;
 
 @compute @workgroup_size({{WG}})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lidx: u32) {
   let i = flat_index(wid, nwg, lidx, {{WG}}u);
   if (i >= params.n) { return; }
-  let q = round(x[i] / y_scale[0]) + f32(y_zp[0]);
-  y[i] = i32(clamp(q, 0.0, 255.0));
+  let q = round(x[i] / y_scale[0]) + f32(y_zp_get(0u));
+  y_set(i, i32(clamp(q, 0.0, 255.0)));
 }
 #endif

@@ -5,7 +5,8 @@
 // sb, sc (y's) and the uniform alpha (runtime/ops/quant/eltwise.ts); BINARY also has the raw
 // values xa, xb (f32). EXPR_HAS_ZP: EXPR includes y_zp already, y = clamp(round(EXPR), QMIN, QMAX)
 // (QLinearAdd, rounded after the zero point is added as onnxruntime's MLAS kernel does).
-// Layout: x0 (a), x1 (b, BINARY only) and y are flat row-major i32 arrays (8-bit values); the
+// Layout: x0 (a), x1 (b, BINARY only) and y are flat row-major arrays of 8-bit values ({{TA}},
+// {{TB}}, {{TY}}: i32, or i8 / u8 packed four per word, read and written in i32); the
 // scales (f32) and zero points (i32) are 1-element buffers. Broadcasting as shaders/binary.wgsl:
 // out_strides / a_strides / b_strides of the coalesced dims (0 along broadcast dims), rank <= 8.
 // Without BINARY, `a_strides` has one more use: element i of a is written to y at
@@ -26,15 +27,15 @@ struct Params {
   b_strides: array<vec4<u32>, 2>,
 }
 
-@group(0) @binding(0) var<storage, read> x0: array<i32>;
+//#tensor x0 0 read {{TA}}
 @group(0) @binding(1) var<storage, read> a_scale: array<f32>;
 @group(0) @binding(2) var<storage, read> a_zp: array<i32>;
 @group(0) @binding(3) var<storage, read> y_scale: array<f32>;
 @group(0) @binding(4) var<storage, read> y_zp: array<i32>;
-@group(0) @binding(5) var<storage, read_write> y: array<i32>;
+//#tensor y 5 read_write {{TY}}
 @group(0) @binding(6) var<uniform> params: Params;
 #if BINARY
-@group(0) @binding(7) var<storage, read> x1: array<i32>;
+//#tensor x1 7 read {{TB}}
 @group(0) @binding(8) var<storage, read> b_scale: array<f32>;
 @group(0) @binding(9) var<storage, read> b_zp: array<i32>;
 #endif
@@ -65,15 +66,15 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     ia += q * params.a_strides[d / 4u][d % 4u];
     ib += q * params.b_strides[d / 4u][d % 4u];
   }
-  let xa = f32(x0[ia]);
-  let xb = f32(x1[ib]);
+  let xa = f32(x0_get(ia));
+  let xb = f32(x1_get(ib));
   // Exact in f32 (8-bit values and zero points), as f32(x - zp).
   let da = xa - f32(a_zp[0]);
   let db = xb - f32(b_zp[0]);
   let sb = b_scale[0];
-  y[i] = requant({{EXPR}});
+  y_set(i, requant({{EXPR}}));
 #else
-  let da = f32(x0[i] - a_zp[0]);
-  y[(i / params.inner) * params.y_outer + params.y_offset + i % params.inner] = requant({{EXPR}});
+  let da = f32(x0_get(i) - a_zp[0]);
+  y_set((i / params.inner) * params.y_outer + params.y_offset + i % params.inner, requant({{EXPR}}));
 #endif
 }

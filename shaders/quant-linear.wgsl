@@ -1,7 +1,8 @@
 // QuantizeLinear / DequantizeLinear (ONNX opsets 10-21), per-tensor and per-axis.
 // Layout: x and y are flat row-major arrays: {{TX}} for x (f32, f16 or p16 for float input of
-// QuantizeLinear, i32 for integer input), {{TY}} for y (i32, or DequantizeLinear's f32, f16 or p16);
-// 8-bit values live in i32; f16 where float16 values are stored so, computed in f32.
+// QuantizeLinear; i32, i8 or u8 for integer input), {{TY}} for y (i32, i8 or u8, or DequantizeLinear's
+// f32, f16 or p16): 8-bit values in i32 or packed four per word, float16 values in f16 or p16,
+// all computed in i32 / f32 through the //#tensor accessors.
 // scale ({{TS}}) and zp (i32) hold `channels` entries: the quantization axis has `channels` elements
 // and `inner` is the product of the dims after it, so element i uses entry (i / inner) % channels
 // (per-tensor: channels = 1).

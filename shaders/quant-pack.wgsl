@@ -2,7 +2,7 @@
 // shaders/quant-conv.wgsl: word (oc*KT + tap)*CP4 + c4 holds the int8 bytes (w - WSHIFT) of input
 // channels 4*c4..4*c4+3 at kernel tap `tap`, 0 past Cg; wsum[oc] is their sum. Constant weights
 // are packed the same way on the host at create (runtime/ops/quant/int-pack.ts).
-// Layout: w is a flat i32 array, element (oc, c, tap) of matrix b at b*w_b + oc*w_o + c*w_c + tap*w_t;
+// Layout: w is a flat array of {{TW}} (i32, or 8-bit integers packed four per word: i8, u8), element (oc, c, tap) of matrix b at b*w_b + oc*w_o + c*w_c + tap*w_t;
 // matrix b's words and sums follow matrix b-1's (invocation ob = b*OC + oc).
 // Tiling: one output channel of one matrix per invocation ({{WG}} per workgroup), looping over its KT*CP4 words.
 //#include prelude
@@ -14,7 +14,7 @@ struct Params {
   batches: i32, w_b: i32,
 }
 
-@group(0) @binding(0) var<storage, read> w: array<i32>;
+//#tensor w 0 read {{TW}}
 @group(0) @binding(1) var<storage, read_write> packed: array<u32>;
 @group(0) @binding(2) var<storage, read_write> wsum: array<i32>;
 @group(0) @binding(3) var<uniform> params: Params;
@@ -32,7 +32,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
       for (var j = 0; j < 4; j++) {
         let c = c4 * 4 + j;
         if (c < params.Cg) {
-          let v = w[wb + oc * params.w_o + c * params.w_c + t * params.w_t] - {{WSHIFT}};
+          let v = w_get(u32(wb + oc * params.w_o + c * params.w_c + t * params.w_t)) - {{WSHIFT}};
           s += v;
           word |= (bitcast<u32>(v) & 0xffu) << (8u * u32(j));
         }

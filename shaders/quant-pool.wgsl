@@ -1,6 +1,7 @@
 // Quantized average pooling (com.microsoft QLinearAveragePool, QLinearGlobalAveragePool) over a
 // 2-D window (1-D pools have a height of 1; the global pool's window is the whole image).
-// Layout: x and y are flat i32 arrays (8-bit values); element (n, c, h, w) of x is at
+// Layout: x and y are flat arrays of 8-bit values ({{TX}}, {{TY}}: i32, or i8 / u8 packed four
+// per word, read and written in i32); element (n, c, h, w) of x is at
 // n*x_n + c*x_c + h*x_h + w*x_w, of y at n*y_n + c*y_c + h*y_h + w*y_w (NCHW, or NHWC with
 // channels_last). x_scale, x_zp, y_scale, y_zp are 1-element buffers (per-tensor).
 // Each output sums (x - x_zp) over the window's taps inside the input in i32 (exact), and
@@ -18,12 +19,12 @@ struct Params {
   y_n: i32, y_c: i32, y_h: i32, y_w: i32,
 }
 
-@group(0) @binding(0) var<storage, read> x: array<i32>;
+//#tensor x 0 read {{TX}}
 @group(0) @binding(1) var<storage, read> x_scale: array<f32>;
 @group(0) @binding(2) var<storage, read> x_zp: array<i32>;
 @group(0) @binding(3) var<storage, read> y_scale: array<f32>;
 @group(0) @binding(4) var<storage, read> y_zp: array<i32>;
-@group(0) @binding(5) var<storage, read_write> y: array<i32>;
+//#tensor y 5 read_write {{TY}}
 @group(0) @binding(6) var<uniform> params: Params;
 
 @compute @workgroup_size({{WG}})
@@ -46,7 +47,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     for (var kw = 0; kw < params.KW; kw++) {
       let iw = w0 + kw;
       if (iw < 0 || iw >= params.IW) { continue; }
-      acc += x[base + ih * params.x_h + iw * params.x_w] - zx;
+      acc += x_get(u32(base + ih * params.x_h + iw * params.x_w)) - zx;
       count++;
     }
   }
@@ -55,5 +56,5 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 #endif
   let m = x_scale[0] / (y_scale[0] * f32(max(count, 1)));
   let q = round(f32(acc) * m) + f32(y_zp[0]);
-  y[n * params.y_n + c * params.y_c + oh * params.y_h + ow * params.y_w] = i32(clamp(q, {{QMIN}}.0, {{QMAX}}.0));
+  y_set(u32(n * params.y_n + c * params.y_c + oh * params.y_h + ow * params.y_w), i32(clamp(q, {{QMIN}}.0, {{QMAX}}.0)));
 }

@@ -5,7 +5,7 @@
 import type { DType, Graph } from '../ir/types.js';
 import { runPasses } from '../passes/index.js';
 import type { Precision } from '../passes/convert-precision.js';
-import { float16Storage, planGraph } from '../gpu/plan.js';
+import { valueStorage, planGraph } from '../gpu/plan.js';
 import { planMemory } from '../gpu/memory.js';
 import type { KernelLimits } from '../ops/types.js';
 
@@ -66,7 +66,7 @@ export function precisionReport(model: Graph, g: Graph, limits: KernelLimits, fr
     try {
       const pg = runPasses(model, { freeDimensions, precision: c.precision });
       // Without shader-f16 float16 is packed (p16) where it can be, as a session stores it.
-      const plan = planGraph(pg, float16Storage({ ...limits, shaderF16: c.shaderF16, packedF16: !c.shaderF16 }, pg));
+      const plan = planGraph(pg, valueStorage({ ...limits, shaderF16: c.shaderF16, packedF16: !c.shaderF16 }, pg));
       return {
         ...c,
         weightBytes: plan.buffers.reduce((a, b) => a + (b.init ? b.bytes : 0), 0),

@@ -158,6 +158,7 @@ export function kernelLimits(device: GPUDevice, info?: AcquiredDevice['adapterIn
     softwareAdapter: adapterInfo ? isSoftwareAdapter(adapterInfo) : false,
     shaderF16: device.features.has('shader-f16'),
     packedF16: !device.features.has('shader-f16'),
+    packedInt8: true,
     // WGSL's packed_4x8_integer_dot_product (dot4I8Packed / dot4U8Packed: the int8 kernels). A
     // caller's device tells nothing of its GPU object: ask navigator.gpu where there is one;
     // dawn.node lists it on every adapter (Dawn polyfills it where the hardware lacks it).
@@ -177,5 +178,6 @@ export const DEFAULT_LIMITS: KernelLimits = {
   softwareAdapter: false,
   shaderF16: false,
   packedF16: true,
+  packedInt8: true,
   packedDot4x8: false,
 };

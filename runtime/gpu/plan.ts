@@ -1,17 +1,17 @@
 // Lowers a shape-inferred graph to a Plan: the GPU buffers a session needs and the ordered list
 // of dispatches, each with its WGSL text (the pipeline cache key), bindings and uniforms.
 // No GPU objects are made here, so plans are testable without a device.
-import type { Graph, HostData, HostTensor, Node } from '../ir/types.js';
+import type { DType, Graph, HostData, HostTensor, Node } from '../ir/types.js';
 import { sizeOf } from '../ir/types.js';
 import { getOp } from '../ops/registry.js';
 import { makeOpContext } from '../ops/context.js';
 import type { BufferRef, DispatchSpec, KernelBuilder, KernelLimits, KernelOptions, TypeShape } from '../ops/types.js';
 import { buildShader } from './shader.js';
-import { elementBytes, isHalfStorage, storageBytes, storageOf, type ElementContext, type StorageType } from './elements.js';
+import { elementBytes, isByteStorage, isHalfStorage, storageBytes, storageOf, type ElementContext, type StorageType } from './elements.js';
 import { toHalfBits } from '../ir/half.js';
 import { FoveaError, GraphError, LimitError, UnsupportedOpError } from '../errors.js';
 
-export type InitData = HostData | Uint32Array | Uint16Array;
+export type InitData = HostData | Uint32Array | Uint16Array | Uint8Array;
 
 export interface PlanBuffer {
   id: number;
@@ -127,6 +127,13 @@ export function planGraph(g: Graph, limits: KernelLimits, options: KernelOptions
     const attrs = op.parse(ctx);
     const stored = (s: StorageType) => [...node.inputs, ...node.outputs].find((x) => x && storageOf(shapeOf(x).dtype, limits) === s);
     const half = !op.float16 ? stored('f16') : !op.packedF16 ? stored('p16') : undefined;
+    const byte = op.packedInt8 ? undefined : stored('i8') ?? stored('u8');
+    if (byte) {
+      throw new UnsupportedOpError(
+        [{ op: node.opType, domain: node.domain, nodes: [node.name] }],
+        `${node.opType} has no packed 8-bit kernel ("${byte}" is ${shapeOf(byte).dtype}); run with packedInt8: false (8-bit values widened to i32)`,
+      );
+    }
     if (half) {
       throw new UnsupportedOpError(
         [{ op: node.opType, domain: node.domain, nodes: [node.name] }],
@@ -151,31 +158,53 @@ export function planGraph(g: Graph, limits: KernelLimits, options: KernelOptions
   return { buffers, dispatches, inputs, outputs, values, elidedConcatInputs };
 }
 
-/** The op types of nodes that touch float16 values and have no packed (p16) kernels: where there
- * are any, the session stores float16 values as f32 instead (runtime/gpu/elements.ts). */
-export function packedF16Blockers(g: Graph): string[] {
+/** The op types of nodes that touch values of the given dtypes and whose op lacks `flag`: where
+ * there are any, the session stores those values widened instead (runtime/gpu/elements.ts). */
+function packedBlockers(g: Graph, dtypes: readonly DType[], flag: 'packedF16' | 'packedInt8'): string[] {
   const out = new Set<string>();
-  const half = (x: string) => !!x && (g.values.get(x)?.dtype ?? g.initializers.get(x)?.dtype) === 'float16';
+  const typed = (x: string) => !!x && dtypes.includes((g.values.get(x)?.dtype ?? g.initializers.get(x)?.dtype)!);
   for (const node of g.nodes) {
     const op = getOp(node.domain, node.opType);
-    if (!op?.gpu || op.packedF16) continue;
+    if (!op?.gpu || op[flag]) continue;
     // A view dispatches only for its further outputs (Dropout's mask).
     const touched = op.view ? node.outputs.slice(1) : [...node.inputs, ...node.outputs];
-    if (touched.some(half)) out.add(node.opType);
+    if (touched.some(typed)) out.add(node.opType);
   }
   return [...out].sort();
 }
 
-/** The limits a graph is planned with: float16 packed (p16) only where no op touching it lacks
- * packed kernels, else float16 stored as f32 (the same object when nothing changes). */
-export function float16Storage(limits: KernelLimits, g: Graph): KernelLimits {
-  return limits.packedF16 && packedF16Blockers(g).length ? { ...limits, packedF16: false } : limits;
+/** The op types of nodes that touch float16 values and have no packed (p16) kernels. */
+export function packedF16Blockers(g: Graph): string[] {
+  return packedBlockers(g, ['float16'], 'packedF16');
+}
+
+/** The op types of nodes that touch int8 / uint8 values and have no packed (i8 / u8) kernels. */
+export function packedInt8Blockers(g: Graph): string[] {
+  return packedBlockers(g, ['int8', 'uint8'], 'packedInt8');
+}
+
+/** The limits a graph is planned with: float16 packed (p16) and 8-bit integers packed (i8 / u8)
+ * only where no op touching such values lacks packed kernels, else widened to f32 / i32 (the same
+ * object when nothing changes). */
+export function valueStorage(limits: KernelLimits, g: Graph): KernelLimits {
+  const packedF16 = limits.packedF16 && !packedF16Blockers(g).length;
+  const packedInt8 = limits.packedInt8 && !packedInt8Blockers(g).length;
+  return packedF16 === limits.packedF16 && packedInt8 === limits.packedInt8 ? limits : { ...limits, packedF16, packedInt8 };
 }
 
 /** A constant in its GPU storage form (runtime/gpu/elements.ts). */
 export function toGpuData(t: HostTensor, ctx: ElementContext): InitData {
-  if (isHalfStorage(storageOf(t.dtype, ctx))) return toHalfBits(t.data);
+  const s = storageOf(t.dtype, ctx);
+  if (isHalfStorage(s)) return toHalfBits(t.data);
+  if (isByteStorage(s)) return toBytes(t.data);
   return t.data instanceof Float64Array ? Float32Array.from(t.data) : t.data;
+}
+
+/** 8-bit integers (held as i32 on the host) as packed bytes, padded to a whole word. */
+export function toBytes(data: ArrayLike<number>): Uint8Array {
+  const out = new Uint8Array(Math.ceil(data.length / 4) * 4);
+  for (let i = 0; i < data.length; i++) out[i] = data[i] & 0xff;
+  return out;
 }
 
 function kernelBuilder(

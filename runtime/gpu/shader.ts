@@ -95,7 +95,7 @@ function substitute(name: string, line: string, defines: Defines): string {
 }
 
 /** The element storages a `//#tensor` line takes (runtime/gpu/elements.ts StorageType). */
-const TENSOR_TYPES: ReadonlySet<string> = new Set<StorageType>(['f32', 'f16', 'p16', 'i32', 'u32']);
+const TENSOR_TYPES: ReadonlySet<string> = new Set<StorageType>(['f32', 'f16', 'p16', 'i8', 'u8', 'i32', 'u32']);
 
 /**
  * Expands `//#tensor NAME BINDING ACCESS TYPE` (ACCESS: read | read_write; `//#tensor4` for vec4
@@ -108,7 +108,10 @@ const TENSOR_TYPES: ReadonlySet<string> = new Set<StorageType>(['f32', 'f16', 'p
  * array<atomic<u32>>, each element set by clearing its half and or-ing in its bits, so that two
  * invocations writing the two halves of one word never lose each other's; values beyond f16's
  * range become ±Infinity (pack2x16float leaves them indeterminate). p16 vec4 elements are
- * vec2<u32> (two whole words per element group: plain stores).
+ * vec2<u32> (two whole words per element group: plain stores). i8 / u8, 8-bit integers packed
+ * four per word (byte i & 3 of word i >> 2), computed in i32: read with extractBits (i8
+ * sign-extended), written like p16 by clearing the element's byte and or-ing in its low 8 bits
+ * (the kernel saturates first); their vec4 groups are one whole word each.
  */
 export function tensorDecl(shader: string, line: string): string {
   const m = line.match(/^\/\/#tensor(4?)\s+(\w+)\s+(\d+)\s+(read|read_write)\s+(\w+)$/);
@@ -119,7 +122,9 @@ export function tensorDecl(shader: string, line: string): string {
   const decl = (t: string) => `@group(0) @binding(${b}) var<storage, ${access}> ${n}: array<${t}>;`;
   const C = computeOf(type as StorageType);
   const lines: string[] = [];
-  if (type !== 'p16') {
+  if (type === 'i8' || type === 'u8') {
+    lines.push(...byteTensorDecl(n, type, write, vec !== '', decl));
+  } else if (type !== 'p16') {
     if (vec) {
       lines.push(decl(`vec4<${type}>`), `fn ${n}_get4(q: u32) -> vec4<${C}> { return vec4<${C}>(${n}[q]); }`);
       if (write) lines.push(`fn ${n}_set4(q: u32, v: vec4<${C}>) { ${n}[q] = vec4<${type}>(v); }`);
@@ -153,6 +158,32 @@ export function tensorDecl(shader: string, line: string): string {
     );
   }
   return lines.join('\n');
+}
+
+/** The accessors of an i8 / u8 tensor (see tensorDecl). */
+function byteTensorDecl(n: string, type: 'i8' | 'u8', write: boolean, vec: boolean, decl: (t: string) => string): string[] {
+  // extractBits on i32 sign-extends the field, on u32 zero-extends it (WGSL §17.2 bit builtins).
+  const field = (word: string, at: string) => (type === 'i8' ? `extractBits(bitcast<i32>(${word}), ${at}, 8u)` : `i32(extractBits(${word}, ${at}, 8u))`);
+  if (vec) {
+    const lanes = [0, 8, 16, 24].map((b) => field('w', `${b}u`)).join(', ');
+    const out = [decl('u32'), `fn ${n}_get4(q: u32) -> vec4<i32> { let w = ${n}[q]; return vec4<i32>(${lanes}); }`];
+    if (write) {
+      const b = (c: string) => `(u32(v.${c}) & 0xffu)`;
+      out.push(`fn ${n}_set4(q: u32, v: vec4<i32>) { ${n}[q] = ${b('x')} | (${b('y')} << 8u) | (${b('z')} << 16u) | (${b('w')} << 24u); }`);
+    }
+    return out;
+  }
+  if (!write) return [decl('u32'), `fn ${n}_get(i: u32) -> i32 { return ${field(`${n}[i >> 2u]`, '(i & 3u) * 8u')}; }`];
+  return [
+    decl('atomic<u32>'),
+    `fn ${n}_get(i: u32) -> i32 { return ${field(`atomicLoad(&${n}[i >> 2u])`, '(i & 3u) * 8u')}; }`,
+    `fn ${n}_set(i: u32, v: i32) {`,
+    `  let s = (i & 3u) * 8u;`,
+    `  atomicAnd(&${n}[i >> 2u], ~(0xffu << s));`,
+    `  atomicOr(&${n}[i >> 2u], (u32(v) & 0xffu) << s);`,
+    `}`,
+    `fn ${n}_set2(i: u32, v: vec2<i32>) { ${n}_set(i, v.x); ${n}_set(i + 1u, v.y); }`,
+  ];
 }
 
 export type Scalar = 'u32' | 'i32' | 'f32';

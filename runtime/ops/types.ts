@@ -56,8 +56,11 @@ export interface KernelLimits {
    * (runtime/gpu/elements.ts). */
   shaderF16: boolean;
   /** Without shader-f16, float16 values are packed two per word (p16, runtime/gpu/elements.ts);
-   * false: stored as f32. Decided per graph (float16Storage in runtime/gpu/plan.ts). */
+   * false: stored as f32. Decided per graph (valueStorage in runtime/gpu/plan.ts). */
   packedF16: boolean;
+  /** int8 / uint8 values packed four per word (i8 / u8, runtime/gpu/elements.ts); false: widened
+   * to i32. Decided per graph (valueStorage in runtime/gpu/plan.ts). */
+  packedInt8: boolean;
   /** WGSL has packed_4x8_integer_dot_product (dot4I8Packed, dot4U8Packed): the int8 kernels. */
   packedDot4x8: boolean;
 }
@@ -131,6 +134,9 @@ export interface OpDef<A = any> {
   /** Its kernels also take float16 values packed two per word (p16: devices without shader-f16).
    * A graph with a float16 value at a node whose op does not say so stores float16 as f32. */
   packedF16?: boolean;
+  /** Its kernels also take int8 / uint8 values packed four per word (i8 / u8). A graph with an
+   * 8-bit value at a node whose op does not say so widens 8-bit values to i32. */
+  packedInt8?: boolean;
   /** The names of its kernel variants, for the variant options (SessionOptions.forceAlgorithm,
    * convAlgorithm / convAlgorithmByNode): validated against these at create, generically. */
   variants?: readonly string[];

@@ -40,23 +40,32 @@ export function q8spec(dt: 'uint8' | 'int8' | 'int32', dims: number[], seed: num
 
 /** Runs Fovea and onnxruntime on one model; asserts dims and |a - b| <= atol on every output;
  * `refModel` (default: the same) is what onnxruntime runs, for forms it lacks; returns how many elements differ at all (requantised outputs may differ by one step) and the
- * kernels that ran. */
+ * kernels that ran. Fovea runs twice, with 8-bit values packed four per word (the default) and
+ * widened to i32 (`packedInt8: false`); both must match, and equal each other exactly (the same
+ * integer arithmetic on either storage). */
 export async function compareWithOrt(model: Uint8Array, feeds: Record<string, Tensor>, atol: number, opts: Parameters<typeof InferenceSession.create>[1] = {}, refModel = model): Promise<{ differing: number; total: number; kernels: string[] }> {
+  const want = await runReference(refModel, feeds);
+  const widened = await runFovea(model, feeds, { ...opts, packedInt8: false });
+  const { got, kernels } = await runFovea(model, feeds, opts);
+  let differing = 0;
+  let total = 0;
+  for (const [name, w] of Object.entries(want)) {
+    assert.ok(got[name], `missing output ${name}`);
+    assert.deepEqual([...got[name].dims], [...w.dims], `${name}: dims`);
+    assertClose(got[name].data as ArrayLike<number>, w.data, { rtol: 0, atol }, name);
+    assertClose(got[name].data as ArrayLike<number>, widened.got[name].data as ArrayLike<number>, EXACT, `${name}: packed vs widened 8-bit storage`);
+    const g = got[name].data as ArrayLike<number>;
+    for (let i = 0; i < w.data.length; i++) if (Number(g[i]) !== Number(w.data[i])) differing++;
+    total += w.data.length;
+  }
+  return { differing, total, kernels };
+}
+
+async function runFovea(model: Uint8Array, feeds: Record<string, Tensor>, opts: Parameters<typeof InferenceSession.create>[1]): Promise<{ got: Record<string, Tensor>; kernels: string[] }> {
   const s = await InferenceSession.create(model, opts);
   try {
     const got = await s.run(feeds);
-    const want = await runReference(refModel, feeds);
-    let differing = 0;
-    let total = 0;
-    for (const [name, w] of Object.entries(want)) {
-      assert.ok(got[name], `missing output ${name}`);
-      assert.deepEqual([...got[name].dims], [...w.dims], `${name}: dims`);
-      assertClose(got[name].data as ArrayLike<number>, w.data, { rtol: 0, atol }, name);
-      const g = got[name].data as ArrayLike<number>;
-      for (let i = 0; i < w.data.length; i++) if (Number(g[i]) !== Number(w.data[i])) differing++;
-      total += w.data.length;
-    }
-    return { differing, total, kernels: (await s.stats()).kernels.map((k) => k.variant) };
+    return { got, kernels: (await s.stats()).kernels.map((k) => k.variant) };
   } finally {
     await s.release();
   }

@@ -40,6 +40,7 @@ function box(a: DepthToSpaceAttrs, x: readonly number[]): StridedBox {
 
 export const DepthToSpace: OpDef<DepthToSpaceAttrs> = {
   opType: 'DepthToSpace',
+  packedInt8: true,
   float16: true,
   packedF16: true,
   parse(ctx) {

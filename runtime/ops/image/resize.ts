@@ -59,6 +59,7 @@ function parseResize(ctx: OpContext): InterpAttrs {
 
 export const Resize: OpDef<InterpAttrs> = {
   opType: 'Resize',
+  packedInt8: true,
   float16: true,
   packedF16: true,
   shapeInputs: [1, 2, 3], // roi, scales, sizes (opset 11+; opset 10: scales is input 1)

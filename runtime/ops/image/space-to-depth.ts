@@ -33,6 +33,7 @@ function box(b: number, x: readonly number[]): StridedBox {
 
 export const SpaceToDepth: OpDef<SpaceToDepthAttrs> = {
   opType: 'SpaceToDepth',
+  packedInt8: true,
   float16: true,
   packedF16: true,
   parse(ctx) {

@@ -11,6 +11,7 @@ import { constantList, dispatchInterp, resolveInterp, type InterpAttrs } from '.
 
 export const Upsample: OpDef<InterpAttrs> = {
   opType: 'Upsample',
+  packedInt8: true,
   float16: true,
   packedF16: true,
   shapeInputs: [1], // scales (opset 9)

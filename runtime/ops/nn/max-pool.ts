@@ -16,6 +16,7 @@ interface MaxPoolAttrs extends PoolAttrs {
 
 export const MaxPool = poolOp<MaxPoolAttrs>({
   opType: 'MaxPool',
+  packedInt8: true,
   parse: (ctx) => {
     const storageOrder = attrInt(ctx.node, 'storage_order', 0);
     if (storageOrder !== 0 && storageOrder !== 1) {

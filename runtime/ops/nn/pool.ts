@@ -56,11 +56,14 @@ export function poolOp<A extends PoolAttrs>(def: {
   indices?: DType;
   defines: (a: A) => Record<string, boolean>;
   variant: string;
+  /** Takes int8 / uint8 values packed four per word (MaxPool: compares, never rounds). */
+  packedInt8?: boolean;
 }): OpDef<A> {
   return {
     opType: def.opType,
     float16: true,
     packedF16: true,
+    packedInt8: def.packedInt8,
     parse: def.parse,
     infer(inputs, a, ctx) {
       def.check?.(ctx.node, a);
@@ -77,14 +80,14 @@ export function poolOp<A extends PoolAttrs>(def: {
       const total = sizeOf(k.outputs[0].shape);
       if (total === 0) return;
       const int = !isFloat(x.dtype);
-      const S = int ? 'i32' : storageOf(x.dtype, k.limits);
+      const S = storageOf(x.dtype, k.limits);
       const indices = def.indices !== undefined && !!k.node.outputs[1];
       const bindings: Record<string, BufferRef> = { x: k.input(0), y: k.output(0) };
       if (indices) bindings.ind = k.output(1);
       const pad4 = (v: number[]) => [...v, 0];
       k.dispatch({
         shader: 'pool',
-        variant: `${def.variant}${int ? '-i32' : halfTag(S)}${indices ? '-indices' : ''}`,
+        variant: `${def.variant}${int ? `-${S}` : halfTag(S)}${indices ? '-indices' : ''}`,
         defines: {
           WG: POOL_WG,
           T: S,

@@ -9,6 +9,7 @@ import { checkQParams, fail, isQ8, need } from './util.js';
 
 export const ConvInteger: OpDef<IntConvAttrs> = {
   opType: 'ConvInteger',
+  packedInt8: true,
   variants: INT_CONV_ALGORITHMS,
   parse: parseIntConv,
   infer(inputs, a, ctx): TypeShape[] {

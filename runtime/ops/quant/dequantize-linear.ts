@@ -10,6 +10,7 @@ import { fail, isQ8, need } from './util.js';
 
 export const DequantizeLinear: OpDef<QLinearAttrs> = {
   opType: 'DequantizeLinear',
+  packedInt8: true,
   float16: true,
   packedF16: true,
   parse: parseQLinear,

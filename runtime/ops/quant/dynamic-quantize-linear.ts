@@ -7,12 +7,14 @@ import type { OpDef, TypeShape } from '../types.js';
 import { sizeOf } from '../../ir/types.js';
 import { makeHost } from '../../ir/host-tensor.js';
 import { grid } from '../../gpu/plan.js';
+import { storageOf } from '../../gpu/elements.js';
 import { fail, need, roundEven } from './util.js';
 
 const WG = 256;
 
 export const DynamicQuantizeLinear: OpDef<Record<string, never>> = {
   opType: 'DynamicQuantizeLinear',
+  packedInt8: true,
   parse: () => ({}),
   infer(inputs, _a, ctx): TypeShape[] {
     const x = need(ctx.node, inputs, 0, 'x');
@@ -39,7 +41,7 @@ export const DynamicQuantizeLinear: OpDef<Record<string, never>> = {
     k.dispatch({
       shader: 'quant-dynamic',
       variant: 'dynamic-quantize-params',
-      defines: { WG, PARAMS: true },
+      defines: { WG, PARAMS: true, TZ: storageOf('uint8', k.limits), TY: storageOf('uint8', k.limits) },
       bindings: { x: k.input(0), y_scale: k.output(1), y_zp: k.output(2) },
       uniforms: { n },
       workgroups: [1],
@@ -48,7 +50,7 @@ export const DynamicQuantizeLinear: OpDef<Record<string, never>> = {
     k.dispatch({
       shader: 'quant-dynamic',
       variant: 'dynamic-quantize',
-      defines: { WG, PARAMS: false },
+      defines: { WG, PARAMS: false, TZ: storageOf('uint8', k.limits), TY: storageOf('uint8', k.limits) },
       bindings: { x: k.input(0), y_scale: k.output(1), y_zp: k.output(2), y: k.output(0) },
       uniforms: { n },
       workgroups: grid(Math.ceil(n / WG), k.limits),

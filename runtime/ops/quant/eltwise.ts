@@ -11,6 +11,7 @@ import { sizeOf, stridesOf } from '../../ir/types.js';
 import { broadcastShapes } from '../attributes.js';
 import { broadcastStrides, coalesceDims, BINARY_MAX_RANK } from '../math/binary.js';
 import { grid } from '../../gpu/plan.js';
+import { storageOf } from '../../gpu/elements.js';
 import { checkQParams, fail, isQ8, need, zpBuffer } from './util.js';
 
 export const MS_DOMAIN = 'com.microsoft';
@@ -48,6 +49,7 @@ export function eltwiseOp<A = Record<string, never>>(def: EltwiseDef<A>): OpDef<
   const yScale = def.binary ? 6 : 3;
   return {
     opType: def.opType,
+    packedInt8: true,
     domain: MS_DOMAIN,
     parse: def.parse ?? (() => ({}) as A),
     infer(inputs, _a, ctx): TypeShape[] {
@@ -91,12 +93,15 @@ export function eltwiseOp<A = Record<string, never>>(def: EltwiseDef<A>): OpDef<
   };
 }
 
-export function dispatchEltwise(k: KernelBuilder, variant: string, binary: boolean, expr: string, bindings: Parameters<KernelBuilder['dispatch']>[0]['bindings'], uniforms: Record<string, number | number[]>, exprHasZp = false): void {
+/** One dispatch of shaders/quant-eltwise.wgsl; a is input `aInput` (QLinearConcat's slab), b input 3. */
+export function dispatchEltwise(k: KernelBuilder, variant: string, binary: boolean, expr: string, bindings: Parameters<KernelBuilder['dispatch']>[0]['bindings'], uniforms: Record<string, number | number[]>, exprHasZp = false, aInput = 0): void {
   const signed = k.outputs[0].dtype === 'int8';
+  const stored = (i: number) => storageOf(k.inputs[i]!.dtype, k.limits);
+  const types = { TA: stored(aInput), TB: binary ? stored(3) : 'i32', TY: storageOf(k.outputs[0].dtype, k.limits) };
   k.dispatch({
     shader: 'quant-eltwise',
     variant,
-    defines: { WG, BINARY: binary, EXPR: expr, EXPR_HAS_ZP: exprHasZp, QMIN: signed ? -128 : 0, QMAX: signed ? 127 : 255 },
+    defines: { WG, BINARY: binary, EXPR: expr, EXPR_HAS_ZP: exprHasZp, QMIN: signed ? -128 : 0, QMAX: signed ? 127 : 255, ...types },
     bindings,
     // The stride arrays are read by BINARY only; the others leave them zero.
     uniforms: { out_strides: ZERO8, a_strides: ZERO8, b_strides: ZERO8, ...uniforms },

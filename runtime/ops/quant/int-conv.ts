@@ -8,6 +8,7 @@
 import type { BufferRef, KernelBuilder } from '../types.js';
 import { sizeOf } from '../../ir/types.js';
 import { grid } from '../../gpu/plan.js';
+import { storageOf } from '../../gpu/elements.js';
 import { packedWeights, type WeightLayout } from './int-pack.js';
 import { zpBuffer } from './util.js';
 
@@ -99,6 +100,7 @@ export function emitIntConv(k: KernelBuilder, g: IntConvGeometry, io: IntConvIO)
     defines: {
       WG, ...(tiled ? {} : { PACKED: algo === 'packed', TAPS: taps }), SCALED: !!q, QLINEAR: requant, FLOAT_OUT: floatOut, HAS_BIAS: q?.bias !== undefined,
       XSHIFT: io.xSigned ? 0 : 128, WSHIFT: io.wSigned ? 0 : 128, QMIN: qmin, QMAX: qmax,
+      TX: storageOf(k.inputs[io.x]!.dtype, k.limits), TY: storageOf(k.outputs[0].dtype, k.limits),
     },
     bindings,
     uniforms: {
@@ -134,13 +136,20 @@ function activationScalars(k: KernelBuilder, io: IntConvIO): BufferRef {
     return k.weight('activation-scalars', words);
   }
   const one = (key: string) => k.weight(key, new Float32Array([1]));
+  // The zero points as they are stored (i32, or a packed byte: read through accessors), absent
+  // ones as an i32 zero.
+  const zp = (i: number | undefined, key: string): [BufferRef, string] =>
+    i !== undefined && k.inputs[i] ? [k.input(i), storageOf(k.inputs[i]!.dtype, k.limits)] : [k.weight(key, new Int32Array(1)), 'i32'];
+  const [xZp, TXZ] = zp(io.xZp, 'x-zero-point');
+  const [yZp, TYZ] = zp(q?.yZp, 'y-zero-point');
   const qs = k.scratch(16);
   k.dispatch({
     shader: 'quant-scalars',
     variant: 'gather',
+    defines: { TXZ, TYZ },
     bindings: {
-      x_zp: zpBuffer(k, io.xZp, 'x-zero-point'),
-      y_zp: q?.yZp !== undefined ? zpBuffer(k, q.yZp, 'y-zero-point') : k.weight('y-zero-point', new Int32Array(1)),
+      x_zp: xZp,
+      y_zp: yZp,
       x_scale: q ? k.input(q.xScale) : one('x-scale'),
       y_scale: q?.yScale !== undefined ? k.input(q.yScale) : one('y-scale'),
       qs,

@@ -3,6 +3,7 @@
 // are packed here on the host at create (k.weight); weights fed at run time are packed on the
 // GPU by shaders/quant-pack.wgsl into scratch buffers.
 import type { BufferRef, KernelBuilder } from '../types.js';
+import { storageOf } from '../../gpu/elements.js';
 
 /** Where element (oc, c, tap) of the weights sits: oc*o + c*c + tap*t. */
 export interface WeightLayout {
@@ -55,7 +56,7 @@ export function packedWeights(k: KernelBuilder, input: number, l: WeightLayout):
   k.dispatch({
     shader: 'quant-pack',
     variant: 'pack-weights',
-    defines: { WG, WSHIFT: l.shift },
+    defines: { WG, WSHIFT: l.shift, TW: storageOf(k.inputs[input]!.dtype, k.limits) },
     bindings: { w: k.input(input), packed: w, wsum },
     uniforms: { OC: l.OC, Cg: l.Cg, CP4: Math.ceil(l.Cg / 4), KT: l.KT, w_o: l.o, w_c: l.c, w_t: l.t, batches, w_b: l.b ?? 0 },
     workgroups: [Math.ceil((batches * l.OC) / WG)],

@@ -73,11 +73,11 @@ export function dispatchQLinear(k: KernelBuilder, axis: number, quantize: boolea
   const { channels, inner } = layoutOf(k.node, 21, x!, scale!, zp, axis);
   const yType = k.outputs[0].dtype;
   const [qmin, qmax] = yType === 'int8' ? [-128, 127] : [0, 255];
-  // Float x (QuantizeLinear), the scale and float y (DequantizeLinear) in their storage: f32, or
-  // f16 / p16 for float16 values stored so (arithmetic in f32).
-  const TX = isFloat(x!.dtype) ? storageOf(x!.dtype, k.limits) : 'i32';
+  // Every tensor in its storage: f32, f16 / p16 for float16 values stored so (arithmetic in f32),
+  // i32, or i8 / u8 for 8-bit values packed four per word (arithmetic in i32).
+  const TX = storageOf(x!.dtype, k.limits);
   const TS = storageOf(scale!.dtype, k.limits);
-  const TY = quantize ? 'i32' : storageOf(yType, k.limits);
+  const TY = storageOf(yType, k.limits);
   const half = [TX, TS, TY].find(isHalfStorage) ?? 'f32';
   k.dispatch({
     shader: 'quant-linear',

@@ -9,6 +9,7 @@ import { checkQParams, fail, isQ8, need } from './util.js';
 
 export const MatMulInteger: OpDef<Record<string, never>> = {
   opType: 'MatMulInteger',
+  packedInt8: true,
   variants: INT_CONV_ALGORITHMS,
   parse: () => ({}),
   infer(inputs, _a, ctx): TypeShape[] {

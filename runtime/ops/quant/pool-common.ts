@@ -5,6 +5,7 @@ import type { KernelBuilder, OpContext, TypeShape } from '../types.js';
 import { sizeOf } from '../../ir/types.js';
 import { attrInt } from '../attributes.js';
 import { grid } from '../../gpu/plan.js';
+import { storageOf } from '../../gpu/elements.js';
 import { checkQParams, fail, isQ8, need, zpBuffer } from './util.js';
 
 const WG = 64;
@@ -49,7 +50,7 @@ export function dispatchQPool(k: KernelBuilder, last: boolean, w: PoolWindow2d, 
   k.dispatch({
     shader: 'quant-pool',
     variant: `${k.node.opType}${last ? '-nhwc' : ''}`,
-    defines: { WG, COUNT_INCLUDE_PAD: countIncludePad, QMIN: signed ? -128 : 0, QMAX: signed ? 127 : 255 },
+    defines: { WG, COUNT_INCLUDE_PAD: countIncludePad, QMIN: signed ? -128 : 0, QMAX: signed ? 127 : 255, TX: storageOf(k.inputs[0]!.dtype, k.limits), TY: storageOf(k.outputs[0].dtype, k.limits) },
     bindings: { x: k.input(0), x_scale: k.input(1), x_zp: zpBuffer(k, 2, 'x-zp'), y_scale: k.input(3), y_zp: zpBuffer(k, 4, 'y-zp'), y: k.output(0) },
     uniforms: {
       total, C, OH: w.OH, OW: w.OW, IH, IW, KH: w.KH, KW: w.KW,

@@ -45,6 +45,7 @@ function geometry(M: number, K: number, N: number, t: QGemmAttrs): IntConvGeomet
 
 export const QGemm: OpDef<QGemmAttrs> = {
   opType: 'QGemm',
+  packedInt8: true,
   domain: MS_DOMAIN,
   parse: (ctx) => ({ transA: attrInt(ctx.node, 'transA', 0) !== 0, transB: attrInt(ctx.node, 'transB', 0) !== 0, alpha: attrFloat(ctx.node, 'alpha', 1) }),
   infer(inputs, t, ctx): TypeShape[] {

@@ -24,6 +24,7 @@ function resolve(node: Node, x: TypeShape, a: Attrs): Window {
 
 export const QLinearAveragePool: OpDef<Attrs> = {
   opType: 'QLinearAveragePool',
+  packedInt8: true,
   domain: MS_DOMAIN,
   parse(ctx) {
     const window = parseWindowAttrs(ctx.node);

@@ -11,6 +11,7 @@ import { checkQParams, fail, isQ8, zpBuffer } from './util.js';
 
 export const QLinearConcat: OpDef<{ axis: number }> = {
   opType: 'QLinearConcat',
+  packedInt8: true,
   domain: MS_DOMAIN,
   parse(ctx) {
     if (ctx.node.attributes.axis === undefined) fail(ctx.node, 'attribute "axis" is required');
@@ -52,7 +53,7 @@ export const QLinearConcat: OpDef<{ axis: number }> = {
       if (n > 0) {
         const bindings = { x0: k.input(i), a_scale: k.input(i + 1), a_zp: zpBuffer(k, i + 2, `zp${i}`), y_scale: k.input(0), y_zp: zpBuffer(k, 1, 'y-zp'), y: k.output(0) };
         const uniforms = { n, rank: 1, inner: x.shape[ax] * inner, y_outer: out[ax] * inner, y_offset: offset * inner, alpha: 0 };
-        dispatchEltwise(k, 'QLinearConcat', false, '(sa * da) / sc', bindings, uniforms);
+        dispatchEltwise(k, 'QLinearConcat', false, '(sa * da) / sc', bindings, uniforms, false, i);
       }
       offset += x.shape[ax];
     }

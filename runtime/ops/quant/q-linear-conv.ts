@@ -10,6 +10,7 @@ import { checkQParams, fail, isQ8, need } from './util.js';
 
 export const QLinearConv: OpDef<IntConvAttrs> = {
   opType: 'QLinearConv',
+  packedInt8: true,
   variants: INT_CONV_ALGORITHMS,
   parse: parseIntConv,
   infer(inputs, a, ctx): TypeShape[] {

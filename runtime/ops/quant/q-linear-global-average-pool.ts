@@ -8,6 +8,7 @@ import { channelsLast, checkPoolInputs, dispatchQPool, nchw } from './pool-commo
 
 export const QLinearGlobalAveragePool: OpDef<{ last: boolean }> = {
   opType: 'QLinearGlobalAveragePool',
+  packedInt8: true,
   domain: MS_DOMAIN,
   parse: (ctx) => ({ last: channelsLast(ctx) }),
   infer(inputs, a, ctx): TypeShape[] {

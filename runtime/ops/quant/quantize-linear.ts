@@ -9,6 +9,7 @@ import { fail, isQ8, need, qRange, roundEven } from './util.js';
 
 export const QuantizeLinear: OpDef<QLinearAttrs> = {
   opType: 'QuantizeLinear',
+  packedInt8: true,
   float16: true,
   packedF16: true,
   parse: parseQLinear,

@@ -6,6 +6,7 @@ import { sizeOf } from '../../ir/types.js';
 import type { BufferRef, KernelBuilder, TypeShape } from '../types.js';
 import { fail } from '../tensor/util.js';
 import { UnsupportedOpError } from '../../errors.js';
+import { storageOf } from '../../gpu/elements.js';
 
 export { fail };
 
@@ -76,8 +77,27 @@ export function checkQParams(
   }
 }
 
-/** Input i's buffer, or (when the optional zero point is absent) a constant buffer of `n` zeros. */
+/** Zero point input i as `n` i32 (the kernels read zero points as array<i32>): a constant (the
+ * usual case) uploaded widened at create; one computed on the GPU (a DynamicQuantizeLinear's)
+ * bound as it is where 8-bit values are i32, else widened from its packed bytes by one small
+ * dispatch; an absent optional one, zeros. */
 export function zpBuffer(k: KernelBuilder, i: number, key: string, n = 1): BufferRef {
-  return k.inputs[i] ? k.input(i) : k.weight(key, new Int32Array(Math.max(1, n)));
+  const t = k.inputs[i];
+  if (!t) return k.weight(key, new Int32Array(Math.max(1, n)));
+  const c = k.constant(i);
+  if (c) return k.weight(key, Int32Array.from(c.data));
+  const TX = storageOf(t.dtype, k.limits);
+  if (TX === 'i32') return k.input(i);
+  const count = sizeOf(t.shape);
+  const y = k.scratch(Math.max(1, count) * 4);
+  k.dispatch({
+    shader: 'cast',
+    variant: `widen-${key}`,
+    defines: { WG: 64, TX, TY: 'i32', EXPR: 'v', F16: false },
+    bindings: { x: k.input(i), y },
+    uniforms: { n: count },
+    workgroups: [Math.ceil(count / 64)],
+  });
+  return y;
 }
 

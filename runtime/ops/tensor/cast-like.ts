@@ -7,6 +7,7 @@ import { fail } from './util.js';
 
 export const CastLike: OpDef<Record<string, never>> = {
   opType: 'CastLike',
+  packedInt8: true,
   float16: true,
   packedF16: true,
   parse: () => ({}),

@@ -96,6 +96,7 @@ function targetOf(node: Node, opset: number): DType {
 
 export const Cast: OpDef<CastAttrs> = {
   opType: 'Cast',
+  packedInt8: true,
   float16: true,
   packedF16: true,
   parse: (ctx) => ({ to: targetOf(ctx.node, ctx.opset) }),

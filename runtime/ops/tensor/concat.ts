@@ -37,6 +37,7 @@ function concatPlan(node: Node, shapes: number[][], attrAxis: number | undefined
 
 export const Concat: OpDef<ConcatAttrs> = {
   opType: 'Concat',
+  packedInt8: true,
   float16: true,
   packedF16: true,
   parse(ctx) {

@@ -25,6 +25,7 @@ function maskType(inputs: (TypeShape | undefined)[], a: DropoutAttrs): TypeShape
 
 export const Dropout: OpDef<DropoutAttrs> = {
   opType: 'Dropout',
+  packedInt8: true,
   view: true,
   float16: true,
   packedF16: true,

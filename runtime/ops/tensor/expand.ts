@@ -23,6 +23,7 @@ function expandBox(node: Node, input: number[], a: ExpandAttrs): StridedBox {
 
 export const Expand: OpDef<ExpandAttrs> = {
   opType: 'Expand',
+  packedInt8: true,
   float16: true,
   packedF16: true,
   shapeInputs: [1],

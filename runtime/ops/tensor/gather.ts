@@ -39,6 +39,7 @@ function gatherPlan(node: Node, data: number[], indices: number[], attrAxis: num
 
 export const Gather: OpDef<GatherAttrs> = {
   opType: 'Gather',
+  packedInt8: true,
   float16: true,
   packedF16: true,
   parse: (ctx) => ({ axis: attrInt(ctx.node, 'axis', 0) }),

@@ -76,6 +76,7 @@ function valueBits(dtype: DType, v: number): number {
 
 export const Pad: OpDef<PadAttrs> = {
   opType: 'Pad',
+  packedInt8: true,
   float16: true,
   packedF16: true,
   shapeInputs: [1, 2, 3],

@@ -57,6 +57,7 @@ function sliceBox(node: Node, shape: number[], a: SliceAttrs): StridedBox {
 
 export const Slice: OpDef<SliceAttrs> = {
   opType: 'Slice',
+  packedInt8: true,
   float16: true,
   packedF16: true,
   shapeInputs: [1, 2, 3, 4],

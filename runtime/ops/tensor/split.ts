@@ -50,6 +50,7 @@ function splitPlan(node: Node, shape: number[], a: SplitAttrs): StridedBox[] {
 
 export const Split: OpDef<SplitAttrs> = {
   opType: 'Split',
+  packedInt8: true,
   float16: true,
   packedF16: true,
   shapeInputs: [1],

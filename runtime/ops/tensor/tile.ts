@@ -67,6 +67,7 @@ function copyGpu(k: KernelBuilder, box: StridedBox): void {
 
 export const Tile: OpDef<TileAttrs> = {
   opType: 'Tile',
+  packedInt8: true,
   float16: true,
   packedF16: true,
   shapeInputs: [1, 2], // repeats (and opset-1 axis)

@@ -28,6 +28,7 @@ function transposeBox(node: Node, shape: number[], a: TransposeAttrs): StridedBo
 
 export const Transpose: OpDef<TransposeAttrs> = {
   opType: 'Transpose',
+  packedInt8: true,
   float16: true,
   packedF16: true,
   parse: (ctx) => ({ perm: attrInts(ctx.node, 'perm') }),

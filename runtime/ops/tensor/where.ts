@@ -14,6 +14,7 @@ const WHERE_WG = 256;
 
 export const Where: OpDef<Record<string, never>> = {
   opType: 'Where',
+  packedInt8: true,
   float16: true,
   packedF16: true,
   parse: () => ({}),
