@@ -19,6 +19,7 @@ import { halfBitsOf } from '../runtime/tensor.js';
 import { fromHalfBits } from '../runtime/ir/half.js';
 import { FORMS, formUrl } from '../demo/precision-forms.js';
 import { REPO, demoHarness, elapsed, logPageErrors, screenshot } from './support.js';
+import { EXACT_ORT_EXTRA, exactIntegerProducts } from '../tests/util/ort-exact.js';
 
 const MODEL = 'lenet5-fashion';
 const PUBLIC = join(REPO, 'demo/public');
@@ -48,7 +49,7 @@ function gray(pixels: ArrayLike<number>): PixelData {
 
 /** onnxruntime-node's top-1 for each image on one file, with the page's preprocessing and input type. */
 async function ortTop1(file: string, images: ArrayLike<number>[]): Promise<number[]> {
-  const s = await ort.InferenceSession.create(readFileSync(file), { executionProviders: ['cpu'] });
+  const s = await ort.InferenceSession.create(exactIntegerProducts(readFileSync(file)), { executionProviders: ['cpu'], extra: EXACT_ORT_EXTRA });
   try {
     const name = s.inputNames[0];
     const meta = s.inputMetadata[0] as { type?: string };

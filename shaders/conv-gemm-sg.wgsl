@@ -9,7 +9,11 @@
 // Element types: w is an array of vec4<SW>, b of SB, and y, bias and the residual of SY (each
 // f32, or f16 / p16 for float16 values; the conv passes its values' type
 // for all three, Winograd f32 for its transformed filters, tiles and products); loads are
-// converted to f32, the products accumulate in f32 and are rounded once on store.
+// converted to f32, the products accumulate in f32 and are rounded once on store. QUANT (integer
+// convs, runtime/ops/quant/int-conv-sg.ts): w is int8 (i8, one word per 4 rows at one k), b
+// 8-bit values (i8 / u8, or i32 where 8-bit values are widened), shifted by XSHIFT into int8's
+// range and multiplied in f32, exactly (the host bounds every sum below 2^24), with the integer
+// epilogue of shaders/quant-gemm-epilogue.wgsl.
 // Why a second GEMM: a software adapter runs a subgroup as one SIMD register (8 lanes on AVX2)
 // and loads storage or workgroup memory one lane at a time (Mesa's gallivm: a loop over the
 // lanes, with a bounds check per element), so the tiled kernel, which reads 4 vec4s from
@@ -60,7 +64,11 @@ struct Params {
 //#tensor b 0 read {{SB}}
 #endif
 //#tensor4 w 1 read {{SW}}
+#if QUANT
+//#include quant-gemm-epilogue
+#else
 //#include conv-gemm-epilogue
+#endif
 
 const WG: u32 = {{WG}}u;
 
@@ -144,75 +152,82 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   var acc31 = vec4<f32>(0.0);
 
   for (var k = 0u; k < K; k++) {
-    let a = w_get4(ai);
+    let a = vec4<f32>(w_get4(ai));
     ai += astep;
 #if LANES4
-    let a_hi = w_get4(ai_hi);
+    let a_hi = vec4<f32>(w_get4(ai_hi));
     ai_hi += astep_hi;
 #endif
 #if VEC_B
-    let bv = b_get4(bq + k * bks);
+    let bv = vec4<f32>(b_get4(bq + k * bks));
 #else
     let bi = colbase + k * params.b_ks;
-    let bv = vec4<f32>(b_get(bi.x), b_get(bi.y), b_get(bi.z), b_get(bi.w));
+    let bv = vec4<f32>(f32(b_get(bi.x)), f32(b_get(bi.y)), f32(b_get(bi.z)), f32(b_get(bi.w)));
+#endif
+#if QUANT
+    // 8-bit operands shifted into [-128, 127]; their column sums for the zero-point identity.
+    let bx = bv - vec4<f32>({{XSHIFT}}.0);
+    sx4 += bx;
+#else
+    let bx = bv;
 #endif
     // Rows 4j .. 4j + 3 of the tile come from lane j.
     let a0 = subgroupBroadcast(a, 0u);
-    acc0 += a0.x * bv;
-    acc1 += a0.y * bv;
-    acc2 += a0.z * bv;
-    acc3 += a0.w * bv;
+    acc0 += a0.x * bx;
+    acc1 += a0.y * bx;
+    acc2 += a0.z * bx;
+    acc3 += a0.w * bx;
     let a1 = subgroupBroadcast(a, 1u);
-    acc4 += a1.x * bv;
-    acc5 += a1.y * bv;
-    acc6 += a1.z * bv;
-    acc7 += a1.w * bv;
+    acc4 += a1.x * bx;
+    acc5 += a1.y * bx;
+    acc6 += a1.z * bx;
+    acc7 += a1.w * bx;
     let a2 = subgroupBroadcast(a, 2u);
-    acc8 += a2.x * bv;
-    acc9 += a2.y * bv;
-    acc10 += a2.z * bv;
-    acc11 += a2.w * bv;
+    acc8 += a2.x * bx;
+    acc9 += a2.y * bx;
+    acc10 += a2.z * bx;
+    acc11 += a2.w * bx;
     let a3 = subgroupBroadcast(a, 3u);
-    acc12 += a3.x * bv;
-    acc13 += a3.y * bv;
-    acc14 += a3.z * bv;
-    acc15 += a3.w * bv;
+    acc12 += a3.x * bx;
+    acc13 += a3.y * bx;
+    acc14 += a3.z * bx;
+    acc15 += a3.w * bx;
 #if LANES4
     let a4 = subgroupBroadcast(a_hi, 0u);
 #else
     let a4 = subgroupBroadcast(a, 4u);
 #endif
-    acc16 += a4.x * bv;
-    acc17 += a4.y * bv;
-    acc18 += a4.z * bv;
-    acc19 += a4.w * bv;
+    acc16 += a4.x * bx;
+    acc17 += a4.y * bx;
+    acc18 += a4.z * bx;
+    acc19 += a4.w * bx;
 #if LANES4
     let a5 = subgroupBroadcast(a_hi, 1u);
 #else
     let a5 = subgroupBroadcast(a, 5u);
 #endif
-    acc20 += a5.x * bv;
-    acc21 += a5.y * bv;
-    acc22 += a5.z * bv;
-    acc23 += a5.w * bv;
+    acc20 += a5.x * bx;
+    acc21 += a5.y * bx;
+    acc22 += a5.z * bx;
+    acc23 += a5.w * bx;
 #if LANES4
     let a6 = subgroupBroadcast(a_hi, 2u);
 #else
     let a6 = subgroupBroadcast(a, 6u);
 #endif
-    acc24 += a6.x * bv;
-    acc25 += a6.y * bv;
-    acc26 += a6.z * bv;
-    acc27 += a6.w * bv;
+    acc24 += a6.x * bx;
+    acc25 += a6.y * bx;
+    acc26 += a6.z * bx;
+    acc27 += a6.w * bx;
 #if LANES4
     let a7 = subgroupBroadcast(a_hi, 3u);
 #else
     let a7 = subgroupBroadcast(a, 7u);
 #endif
-    acc28 += a7.x * bv;
-    acc29 += a7.y * bv;
-    acc30 += a7.z * bv;
-    acc31 += a7.w * bv;
+    acc28 += a7.x * bx;
+    acc29 += a7.y * bx;
+    acc30 += a7.z * bx;
+    acc31 += a7.w * bx;
   }
 
   // Output offsets (batch*M*OSP + p) of the 4 columns.

@@ -5,11 +5,13 @@
 //                    ow*stride_w - pad_w + kw*dil_w]
 //   with k = (c, kd, kh, kw) over the group's Cg channels and the KD x KH x KW kernel
 //   (K = Cg*KD*KH*KW) and n = (b, od, oh, ow) over the batch and the output (ncols = N*OD*OH*OW);
-//   0 for taps outside the input, and for the padding columns ncols <= n < ld.
+//   PAD for taps outside the input (0; an integer conv's x zero point), and for the padding
+//   columns ncols <= n < ld.
 // Layout: x is [N, C, D, H, W]; col is [group, K, ld], ld being ncols rounded up to a multiple
 // of 4 (so that the GEMM reads whole, aligned vec4s). Both are arrays of S, the values' storage
 // type (f32, or f16 / p16 for float16 values): the matrix holds copies of
-// x's elements, so storing it in x's type is exact and halves its memory for float16.
+// x's elements, so storing it in x's type is exact and halves its memory for float16 (8-bit
+// values: i8 / u8, a quarter). Values are handled in {{C}}, the storage's compute type.
 // Tiling: one invocation per row and run of {{QUADS}} column quads (4 * {{QUADS}} consecutive
 // columns), written as vec4s; {{WG}} invocations per workgroup on a flat 2-D grid (see
 // flat_index). The row's (g, c, kd, kh, kw) and the first column's (b, od, oh, ow) cost integer
@@ -80,7 +82,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   var ow = n0 % params.OW;
   let q_end = min(q0 + QUADS, params.ld4);
   for (var q = q0; q < q_end; q++) {
-    var v = vec4<f32>(0.0);
+    var v = vec4<{{C}}>({{PAD}});
     for (var j = 0u; j < 4u; j++) {
       if (q * 4u + j < params.ncols) {
         let id = i32(od) * params.stride_d - params.pad_d + kd * params.dil_d;

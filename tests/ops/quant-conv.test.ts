@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { ModelBuilder, type AttrInput } from '../util/onnx-builder.js';
 import { compareWithOrt, f32spec, q8, q8spec } from './quant-helpers.js';
 import { INT_CONV_ALGORITHMS } from '../../runtime/ops/quant/int-conv.js';
-import type { Tensor } from '../../runtime/index.node.js';
+import { Tensor } from '../../runtime/index.node.js';
 
 type Q = 'uint8' | 'int8';
 
@@ -79,10 +79,13 @@ for (const algo of INT_CONV_ALGORITHMS) {
       b.node('ConvInteger', ['x', 'w', 'xz', 'wz'], c.attrs ?? {}, ['y']);
       b.output('y', [], 'int32');
       const r = await compareWithOrt(b.build(), convFeeds(c, 30), 0, { forceAlgorithm: algo }, c.perChannel ? floatConvReference(c, 30) : undefined);
-      assert.ok(r.kernels.some((k) => k.includes(algo)), r.kernels.join());
+      // 'subgroup' needs constant weights (it re-lays them out on the host); elsewhere the
+      // automatic choice runs.
+      assert.equal(r.kernels.some((k) => k.includes(algo)), algo !== 'subgroup' || !c.wInput, r.kernels.join());
       // Depthwise convs pack 4 kernel taps per word on the one-output-per-invocation kernels.
       const depthwise = c.w[1] === 1 && c.w.slice(2).some((d) => d > 1);
-      assert.equal(r.kernels.some((k) => k.endsWith('-taps')), depthwise && algo !== 'tiled', r.kernels.join());
+      const oneOutput = !r.kernels.some((k) => k.includes('tiled') || k.includes('subgroup'));
+      assert.equal(r.kernels.some((k) => k.endsWith('-taps')), depthwise && oneOutput, r.kernels.join());
     });
 
     // onnxruntime has no QLinearConv for int8 x with uint8 w (it reports no implementation).
@@ -195,4 +198,19 @@ test('integer conv / MatMul: typed errors for bad zero points, scales and bias a
     assert.ok(err instanceof ShapeError, `${what}: ${String(err)}`);
     assert.match((err as Error).message, re, what);
   }
+});
+
+test("'subgroup' (f32 products) leaves a layer whose sums could pass 2^24 to the integer kernels, exact", async () => {
+  // 1100 input channels of weight 127 and x = 255 - 128 = 127 (u8 shifted): the exact sum,
+  // 1100 * 127 * 127 = 17741900, is above 2^24, where f32 loses integers. The host's bound
+  // (128 * sum|w| > 2^24) sends it to an integer kernel even when 'subgroup' is forced.
+  const b = new ModelBuilder(13);
+  b.input('x', [1, 1100, 2, 2], 'uint8');
+  b.init('w', { dtype: 'int8', dims: [4, 1100, 1, 1], data: Array(4 * 1100).fill(127) });
+  b.init('xz', { dtype: 'uint8', dims: [], data: [128] });
+  b.node('ConvInteger', ['x', 'w', 'xz'], {}, ['y']);
+  b.output('y', [], 'int32');
+  const x = new Tensor('uint8', new Uint8Array(1100 * 4).fill(255), [1, 1100, 2, 2]);
+  const r = await compareWithOrt(b.build(), { x }, 0, { forceAlgorithm: 'subgroup' });
+  assert.ok(!r.kernels.some((k) => k.includes('subgroup')), r.kernels.join());
 });

@@ -61,7 +61,7 @@ export async function compareWithOrt(model: Uint8Array, feeds: Record<string, Te
   return { differing, total, kernels };
 }
 
-async function runFovea(model: Uint8Array, feeds: Record<string, Tensor>, opts: Parameters<typeof InferenceSession.create>[1]): Promise<{ got: Record<string, Tensor>; kernels: string[] }> {
+export async function runFovea(model: Uint8Array, feeds: Record<string, Tensor>, opts: Parameters<typeof InferenceSession.create>[1]): Promise<{ got: Record<string, Tensor>; kernels: string[] }> {
   const s = await InferenceSession.create(model, opts);
   try {
     const got = await s.run(feeds);

@@ -14,8 +14,12 @@
 // The output step is the reference output's range / 255 (an 8-bit quantisation of the output
 // over the evaluation set, which is what the static forms' final DequantizeLinear scale is
 // calibrated to): static forms atol 2 steps, dynamic forms (float outputs from per-batch scales)
-// atol 1 step, except PP-OCR's classifier: its SE blocks feed a float GlobalAveragePool (summed
-// in another order than onnxruntime's: 1-ulp differences) into DynamicQuantizeLinear, a 1-ulp
+// atol 1 step, except the U-Net (2 steps: its float Concat of ConvTranspose outputs feeds
+// DynamicQuantizeLinear; on an AVX2 CPU onnxruntime's float kernels sum in another order, the
+// scale moved by 1 ulp on one input, 2 of 65536 values crossed a rounding point, and two decoder
+// layers amplified that to 1.72 steps; within 1 step on an AVX-512 CPU) and PP-OCR's
+// classifier: its SE blocks feed a float GlobalAveragePool (summed in another order than
+// onnxruntime's: 1-ulp differences) into DynamicQuantizeLinear, a 1-ulp
 // scale moves values across rounding points, and 54 dynamic layers in a row amplify that: measured
 // 5.9 steps (0.023 in a softmax probability) on its dynamic-pc form, so 8 steps and the same
 // predicted orientation there. PP-OCR's detector amplifies single flips through its upsampling head, so its map
@@ -45,7 +49,7 @@ type Form = (typeof FORMS)[number];
 // One converter call per model (each spawns Python to check its cache: about a second).
 const converted = new Map<string, ReturnType<typeof convert>>();
 const ensureConverted = (name: string) => converted.get(name) ?? converted.set(name, convert(name)).get(name)!;
-const steps = (form: Form, name = '') => (!form.startsWith('int8-dynamic') ? 2 : name === 'ppocr-cls' ? 8 : 1);
+const steps = (form: Form, name = '') => (!form.startsWith('int8-dynamic') ? 2 : name === 'ppocr-cls' ? 8 : name === 'unet' ? 2 : 1);
 
 interface Outputs { got: Float32Array[]; want: Float32Array[]; dims: number[] }
 

@@ -21,6 +21,7 @@ import { trackBuffers, type BufferTracker } from './gpu-buffers.js';
 import { acquireDevice, FoveaError, InferenceSession, registeredOps, Tensor, type TensorType } from '../../runtime/index.node.js';
 import { halfBitsOf } from '../../runtime/tensor.js';
 import { fromHalfBits } from '../../runtime/ir/half.js';
+import { exactIntegerProducts } from './ort-exact.js';
 
 type Rand = () => number;
 
@@ -1229,7 +1230,7 @@ export class Fuzzer {
     if (!this.opts.compare) return 'ran: not compared';
     let ref: ort.InferenceSession;
     try {
-      ref = await ort.InferenceSession.create(c.bytes, { executionProviders: ['cpu'], graphOptimizationLevel: 'disabled', logSeverityLevel: 4 });
+      ref = await ort.InferenceSession.create(exactIntegerProducts(c.bytes), { executionProviders: ['cpu'], graphOptimizationLevel: 'disabled', logSeverityLevel: 4 });
     } catch (e) {
       this.detail = (e as Error)?.message;
       return 'ran: onnxruntime rejects the model';

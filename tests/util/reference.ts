@@ -4,6 +4,7 @@ import { Tensor, InferenceSession } from '../../runtime/index.node.js';
 import { halfBitsOf } from '../../runtime/tensor.js';
 import { fromHalfBits } from '../../runtime/ir/half.js';
 import assert from 'node:assert/strict';
+import { EXACT_ORT_EXTRA, exactIntegerProducts } from './ort-exact.js';
 
 export type Feeds = Record<string, Tensor>;
 
@@ -23,7 +24,7 @@ export function valuesOf(type: string, data: ArrayLike<number | bigint>): ArrayL
  * as the ONNX spec defines it), or with `optimized` as a user's session runs it (e.g. QDQ groups
  * fused into QLinear* kernels, which round differently from the float path). */
 export async function runReference(model: Uint8Array, feeds: Feeds, opts: { optimized?: boolean } = {}): Promise<Record<string, { data: ArrayLike<number | bigint>; dims: readonly number[]; type: string }>> {
-  const s = await ort.InferenceSession.create(model, { executionProviders: ['cpu'], graphOptimizationLevel: opts.optimized ? 'all' : 'disabled' });
+  const s = await ort.InferenceSession.create(exactIntegerProducts(model), { executionProviders: ['cpu'], graphOptimizationLevel: opts.optimized ? 'all' : 'disabled', extra: EXACT_ORT_EXTRA });
   const out = await s.run(Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, toOrt(v)])));
   await s.release();
   return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, { data: v.data as ArrayLike<number>, dims: v.dims, type: v.type }]));
@@ -31,7 +32,7 @@ export async function runReference(model: Uint8Array, feeds: Feeds, opts: { opti
 
 /** One onnxruntime-node CPU session for many runs (runReference makes one per call). */
 export async function referenceSession(model: Uint8Array): Promise<{ run(feeds: Feeds): Promise<Record<string, { data: ArrayLike<number | bigint>; dims: readonly number[]; type: string }>>; release(): Promise<void> }> {
-  const s = await ort.InferenceSession.create(model, { executionProviders: ['cpu'], graphOptimizationLevel: 'disabled' });
+  const s = await ort.InferenceSession.create(exactIntegerProducts(model), { executionProviders: ['cpu'], graphOptimizationLevel: 'disabled' });
   return {
     async run(feeds) {
       const out = await s.run(Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, toOrt(v)])));

@@ -18,7 +18,8 @@ import type { ConvLowering } from './conv.js';
 import { sizeOf } from '../../ir/types.js';
 import { LimitError } from '../../errors.js';
 import { grid } from '../../gpu/plan.js';
-import { elementBytes, halfTag, isHalfStorage, type StorageType } from '../../gpu/elements.js';
+import { computeOf, elementBytes, halfTag, isHalfStorage, type StorageType } from '../../gpu/elements.js';
+import type { Defines } from '../../gpu/shader.js';
 import { as2d, padWindow, spatialPadded, window3dUniforms, type Window } from './window.js';
 
 /**
@@ -258,6 +259,9 @@ export interface SubgroupGemm {
   /** Storage types of w, b and y (with bias and residual): the conv's values' type (S), or f32
    * for Winograd's transformed filters, scratch tiles and products. */
   types: { SW: StorageType; SB: StorageType; SY: StorageType };
+  /** An integer conv (runtime/ops/quant/int-conv-sg.ts): the QUANT defines and the bindings of
+   * shaders/quant-gemm-epilogue.wgsl. */
+  quant?: { defines: Defines; bindings: Record<string, BufferRef> };
 }
 
 /** The workgroup size of shaders/conv-gemm-sg.wgsl that leaves the fewest idle columns (a 7x7
@@ -295,8 +299,8 @@ export function dispatchSubgroupGemm(k: KernelBuilder, s: SubgroupGemm): void {
   k.dispatch({
     shader: 'conv-gemm-sg',
     variant: `${s.variant} sg${WG}${b.strided ? ' strided' : b.vec ? '' : ' scalar'}${halfTag(Object.values(s.types).find(isHalfStorage) ?? 'f32', ' ')}`,
-    defines: { WG, ...s.epilogue, ...s.types, VEC_B: b.vec, STRIDED: !!b.strided, LANES4: k.limits.subgroupMinSize < 8 },
-    bindings: { w: s.w, b: b.ref, y: s.y, ...(s.bias ? { bias: s.bias } : {}), ...(s.residual ? { residual: s.residual } : {}) },
+    defines: { WG, ...s.epilogue, ...s.types, VEC_B: b.vec, STRIDED: !!b.strided, LANES4: k.limits.subgroupMinSize < 8, ...s.quant?.defines },
+    bindings: { w: s.w, b: b.ref, y: s.y, ...(s.bias ? { bias: s.bias } : {}), ...(s.residual ? { residual: s.residual } : {}), ...s.quant?.bindings },
     uniforms: {
       M: s.M,
       Mg: s.Mg,
@@ -410,7 +414,7 @@ export function emitIm2col(k: KernelBuilder, l: ConvLowering): void {
   k.dispatch({
     shader: 'im2col',
     variant: `im2col${l.storage.tag}`,
-    defines: { WG: IM2COL_WG, QUADS: IM2COL_QUADS, S: l.storage.S },
+    defines: { WG: IM2COL_WG, QUADS: IM2COL_QUADS, S: l.storage.S, C: computeOf(l.storage.S), PAD: 0 },
     bindings: { x: l.bindings.x, col },
     uniforms: {
       rows,

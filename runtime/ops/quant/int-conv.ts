@@ -1,7 +1,8 @@
 // The integer convolution kernel shared by ConvInteger, MatMulInteger, QLinearConv and
 // QLinearMatMul (shaders/quant-conv.wgsl): geometry of a conv or a MatMul as one strided 2-D
 // window, the packed weights (int-pack.ts), the zero points, and (QLinear*) the requantisation.
-// Kernel variants (session option forceAlgorithm): 'tiled' (shaders/quant-conv-tiled.wgsl: 4
+// Kernel variants (session option forceAlgorithm): 'subgroup' (int-conv-sg.ts: the f32 subgroup
+// GEMM of shaders/conv-gemm-sg.wgsl on 8-bit operands, exact below 2^24), 'tiled' (shaders/quant-conv-tiled.wgsl: 4
 // output channels x 4 pixels per invocation on dot4I8Packed), 'packed' (quant-conv.wgsl, one
 // output per invocation on dot4I8Packed) and 'plain' (quant-conv.wgsl with i32 products, for
 // devices without WGSL's packed_4x8_integer_dot_product). The choice is intConvAlgorithm's.
@@ -9,67 +10,47 @@ import type { BufferRef, KernelBuilder } from '../types.js';
 import { sizeOf } from '../../ir/types.js';
 import { grid } from '../../gpu/plan.js';
 import { storageOf } from '../../gpu/elements.js';
-import { packedWeights, type WeightLayout } from './int-pack.js';
+import { packedWeights } from './int-pack.js';
+import type { IntConvGeometry, IntConvIO } from './int-conv-types.js';
+import { emitIntConvSubgroup, subgroupIntConv, type SubgroupIntConv } from './int-conv-sg.js';
 import { zpBuffer } from './util.js';
 
-export const INT_CONV_ALGORITHMS = ['tiled', 'packed', 'plain'] as const;
+export const INT_CONV_ALGORITHMS = ['subgroup', 'tiled', 'packed', 'plain'] as const;
 export type IntConvAlgorithm = (typeof INT_CONV_ALGORITHMS)[number];
 const WG = 64;
 
-/** One integer conv (or MatMul) as the shader sees it. */
-export interface IntConvGeometry {
-  batch: number;
-  OC: number;
-  /** Output channels per group. */
-  MG: number;
-  Cg: number;
-  OH: number;
-  OW: number;
-  IH: number;
-  IW: number;
-  KH: number;
-  KW: number;
-  stride: [number, number];
-  pad: [number, number];
-  dil: [number, number];
-  /** x strides (n, c, h, w) and y strides (n, oc, p) in elements. */
-  xs: [number, number, number, number];
-  ys: [number, number, number];
-  /** Weight layout (element (oc, c, tap) at oc*o + c*c + tap*t). */
-  wl: Omit<WeightLayout, 'shift'>;
-}
-
-export interface IntConvIO {
-  x: number;
-  xZp: number;
-  w: number;
-  wZp: number;
-  /** Whether w's zero point (and scale) has one entry per output channel. */
-  perChannel: boolean;
-  xSigned: boolean;
-  wSigned: boolean;
-  /** QLinear* and QGemm: input indices of x_scale, w_scale, y_scale, y_zero_point (y_scale absent:
-   * QGemm's float output), y's type, the int32 bias input and its strides per output channel and
-   * per pixel (default [1, 0]: QLinearConv's B [M]), QGemm's alpha (default 1). */
-  qlinear?: { xScale: number; wScale: number; yScale?: number; yZp?: number; signed: boolean; bias?: number; biasStrides?: [number, number]; alpha?: number };
-}
+export type { IntConvGeometry, IntConvIO } from './int-conv-types.js';
 
 /** The kernel of one integer conv / MatMul, in one place. Without packed_4x8_integer_dot_product
- * only 'plain' compiles. Otherwise 'tiled' wherever its 4x4 block is filled (at least 4 output
- * channels per group and 4 output pixels): measured on lavapipe (bench/int8-layers.ts) it is the
- * faster one on every ResNet-style 1x1 and 3x3 layer; depthwise convs (1 channel per group) would
- * leave 3 of its 4 channel lanes idle and stay on 'packed'. forceAlgorithm overrides the rule. */
-export function intConvAlgorithm(k: KernelBuilder, g?: IntConvGeometry): IntConvAlgorithm {
+ * only 'plain' and 'subgroup' compile. On a software adapter 'subgroup' (int-conv-sg.ts: the f32
+ * subgroup GEMM on 8-bit operands) wherever it applies: measured on lavapipe (the project's
+ * int8 U-Net and ResNet-18, see the issue note) it is several times the speed of 'tiled', whose
+ * dot4I8Packed the adapter emulates. Otherwise 'tiled' wherever its 4x4 block is filled (at
+ * least 4 output channels per group and 4 output pixels): on lavapipe the faster one on every
+ * ResNet-style 1x1 and 3x3 layer (bench/int8-layers.ts); depthwise convs (1 channel per group)
+ * would leave 3 of its 4 channel lanes idle and stay on 'packed', as they stay off 'subgroup'
+ * (32 rows per tile). forceAlgorithm overrides the rule where the variant can run the node. */
+export function intConvAlgorithm(k: KernelBuilder, g?: IntConvGeometry, sg?: SubgroupIntConv): IntConvAlgorithm {
   const f = k.options.forceAlgorithm;
-  if (!k.limits.packedDot4x8) return 'plain';
+  if (f === 'subgroup' && sg) return 'subgroup';
+  if (!k.limits.packedDot4x8) return sg && k.limits.softwareAdapter && g!.MG >= 4 ? 'subgroup' : 'plain';
   if (f === 'tiled' || f === 'packed' || f === 'plain') return f;
+  if (sg && k.limits.softwareAdapter && g!.MG >= 4) return 'subgroup';
   return g && g.MG >= 4 && g.OH * g.OW >= 4 ? 'tiled' : 'packed';
 }
 
 export function emitIntConv(k: KernelBuilder, g: IntConvGeometry, io: IntConvIO): void {
   const total = g.batch * g.OC * g.OH * g.OW;
   if (total === 0) return;
-  const algo = intConvAlgorithm(k, g);
+  // The subgroup GEMM's host work (its weight layout and exactness check) only where it may run.
+  const f = k.options.forceAlgorithm;
+  const other = f === 'tiled' || f === 'packed' || f === 'plain';
+  const sg = f === 'subgroup' || (k.limits.softwareAdapter && !other) ? subgroupIntConv(k, g, io) : undefined;
+  const algo = intConvAlgorithm(k, g, sg);
+  if (algo === 'subgroup') {
+    emitIntConvSubgroup(k, g, io, sg!, activationScalars(k, io));
+    return;
+  }
   // Depthwise convs (one input channel per group) pack 4 taps per word instead of 4 channels:
   // the weights' taps are laid out as if they were the channels of a 1x1 kernel.
   const taps = algo !== 'tiled' && g.Cg === 1 && g.KH * g.KW > 1;
