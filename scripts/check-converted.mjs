@@ -49,7 +49,10 @@ export function fromHalfBits(h) {
 
 /** Runs `file` on each sample; returns, per sample, { outputName: Float64Array-ish number[] }. */
 export async function runAll(file, inputName, dims, samples) {
-  const session = await ort.InferenceSession.create(file, { intraOpNumThreads: 2 });
+  // session.x64quantprecision: on x86 CPUs without VNNI onnxruntime's uint8 x int8 kernels
+  // saturate pair sums to int16 (onnxruntime PR #12088); this makes it compute them as uint8 x
+  // uint8 (constant weights), so the accuracy measured is the file's, not that CPU's.
+  const session = await ort.InferenceSession.create(file, { intraOpNumThreads: 2, extra: { session: { x64quantprecision: '1' } } });
   try {
     const half = session.inputMetadata?.find((m) => m.name === inputName)?.type === 'float16';
     const out = [];
