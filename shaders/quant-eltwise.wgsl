@@ -12,7 +12,10 @@
 // Without BINARY, `a_strides` has one more use: element i of a is written to y at
 // (i / inner) * y_outer + y_offset + i % inner (QLinearConcat's slab of the output; identity
 // for the unary ops, with inner = n).
-// Tiling: one element per invocation, {{WG}} per workgroup, 2D grid (flat_index).
+// Tiling: one element per invocation, {{WG}} per workgroup, 2D grid (flat_index). VEC4 (BINARY,
+// a and b of y's shape, n a multiple of 4): 4 consecutive elements per invocation, read and
+// written as whole groups (//#tensor4: one word of packed 8-bit values), so that a packed output
+// takes no atomic byte writes.
 //#include prelude
 
 struct Params {
@@ -27,15 +30,27 @@ struct Params {
   b_strides: array<vec4<u32>, 2>,
 }
 
+#if VEC4
+//#tensor4 x0 0 read {{TA}}
+#else
 //#tensor x0 0 read {{TA}}
+#endif
 @group(0) @binding(1) var<storage, read> a_scale: array<f32>;
 @group(0) @binding(2) var<storage, read> a_zp: array<i32>;
 @group(0) @binding(3) var<storage, read> y_scale: array<f32>;
 @group(0) @binding(4) var<storage, read> y_zp: array<i32>;
+#if VEC4
+//#tensor4 y 5 read_write {{TY}}
+#else
 //#tensor y 5 read_write {{TY}}
+#endif
 @group(0) @binding(6) var<uniform> params: Params;
 #if BINARY
+#if VEC4
+//#tensor4 x1 7 read {{TB}}
+#else
 //#tensor x1 7 read {{TB}}
+#endif
 @group(0) @binding(8) var<storage, read> b_scale: array<f32>;
 @group(0) @binding(9) var<storage, read> b_zp: array<i32>;
 #endif
@@ -51,10 +66,25 @@ fn requant(v: f32) -> i32 {
 @compute @workgroup_size({{WG}})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lidx: u32) {
   let i = flat_index(wid, nwg, lidx, {{WG}}u);
-  if (i >= params.n) { return; }
   let sa = a_scale[0];
   let sc = y_scale[0];
   let alpha = params.alpha;
+#if VEC4
+  if (i >= params.n / 4u) { return; }
+  let va = x0_get4(i);
+  let vb = x1_get4(i);
+  let sb = b_scale[0];
+  var r = vec4<i32>();
+  for (var j = 0u; j < 4u; j++) {
+    let xa = f32(va[j]);
+    let xb = f32(vb[j]);
+    let da = xa - f32(a_zp[0]);
+    let db = xb - f32(b_zp[0]);
+    r[j] = requant({{EXPR}});
+  }
+  y_set4(i, r);
+#else
+  if (i >= params.n) { return; }
 #if BINARY
   var rem = i;
   var ia = 0u;
@@ -76,5 +106,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 #else
   let da = f32(x0_get(i) - a_zp[0]);
   y_set((i / params.inner) * params.y_outer + params.y_offset + i % params.inner, requant({{EXPR}}));
+#endif
 #endif
 }

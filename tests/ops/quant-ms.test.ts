@@ -77,6 +77,8 @@ for (const t of ['uint8', 'int8'] as const) {
       };
       const r = await compareWithOrt(b.build(), { a: all(aDims, true), b: all(bDims, bDims[0] === 256 && bDims[1] === 1) }, 0);
       assert.equal(r.differing, 0);
+      // Operands of y's shape take the 4-elements-an-invocation kernel (whole packed words).
+      assert.equal(r.kernels.some((k) => k.includes('QLinearAdd-same4')), span === 'both varying', `kernels: ${r.kernels}`);
     });
   }
 }

@@ -87,24 +87,26 @@ export function eltwiseOp<A = Record<string, never>>(def: EltwiseDef<A>): OpDef<
         span = spanKind(k.inputs[0]!.shape, k.inputs[3]!.shape, strides);
       }
       const expr = typeof def.expr === 'string' ? def.expr : def.expr(span);
-      const variant = typeof def.expr === 'string' ? def.opType : `${def.opType}-${span}`;
-      dispatchEltwise(k, variant, def.binary, expr, bindings, uniforms, def.exprHasZp);
+      // a and b of y's shape (one coalesced dim, unit strides): 4 elements an invocation.
+      const vec4 = def.binary && uniforms.rank === 1 && (uniforms.a_strides as number[])[0] === 1 && (uniforms.b_strides as number[])[0] === 1 && n % 4 === 0;
+      const variant = typeof def.expr === 'string' ? def.opType : `${def.opType}-${vec4 ? 'same4' : span}`;
+      dispatchEltwise(k, variant, def.binary, expr, bindings, uniforms, def.exprHasZp, 0, vec4);
     },
   };
 }
 
 /** One dispatch of shaders/quant-eltwise.wgsl; a is input `aInput` (QLinearConcat's slab), b input 3. */
-export function dispatchEltwise(k: KernelBuilder, variant: string, binary: boolean, expr: string, bindings: Parameters<KernelBuilder['dispatch']>[0]['bindings'], uniforms: Record<string, number | number[]>, exprHasZp = false, aInput = 0): void {
+export function dispatchEltwise(k: KernelBuilder, variant: string, binary: boolean, expr: string, bindings: Parameters<KernelBuilder['dispatch']>[0]['bindings'], uniforms: Record<string, number | number[]>, exprHasZp = false, aInput = 0, vec4 = false): void {
   const signed = k.outputs[0].dtype === 'int8';
   const stored = (i: number) => storageOf(k.inputs[i]!.dtype, k.limits);
   const types = { TA: stored(aInput), TB: binary ? stored(3) : 'i32', TY: storageOf(k.outputs[0].dtype, k.limits) };
   k.dispatch({
     shader: 'quant-eltwise',
     variant,
-    defines: { WG, BINARY: binary, EXPR: expr, EXPR_HAS_ZP: exprHasZp, QMIN: signed ? -128 : 0, QMAX: signed ? 127 : 255, ...types },
+    defines: { WG, BINARY: binary, VEC4: vec4, EXPR: expr, EXPR_HAS_ZP: exprHasZp, QMIN: signed ? -128 : 0, QMAX: signed ? 127 : 255, ...types },
     bindings,
     // The stride arrays are read by BINARY only; the others leave them zero.
     uniforms: { out_strides: ZERO8, a_strides: ZERO8, b_strides: ZERO8, ...uniforms },
-    workgroups: grid(Math.ceil((uniforms.n as number) / WG), k.limits),
+    workgroups: grid(Math.ceil((uniforms.n as number) / (vec4 ? 4 : 1) / WG), k.limits),
   });
 }
