@@ -12,7 +12,8 @@
 // converted to f32, the products accumulate in f32 and are rounded once on store. QUANT (integer
 // convs, runtime/ops/quant/int-conv-sg.ts): w is int8 (i8, one word per 4 rows at one k), b
 // 8-bit values (i8 / u8, or i32 where 8-bit values are widened), shifted by XSHIFT into int8's
-// range and multiplied in f32, exactly (the host bounds every sum below 2^24), with the integer
+// range and multiplied in f32, exactly (the host bounds every sum below 2^24; QCHUNK, where the
+// whole sum may not be: 1024 k at a time, each chunk's sum moved to int32), with the integer
 // epilogue of shaders/quant-gemm-epilogue.wgsl.
 // Why a second GEMM: a software adapter runs a subgroup as one SIMD register (8 lanes on AVX2)
 // and loads storage or workgroup memory one lane at a time (Mesa's gallivm: a loop over the
@@ -228,6 +229,44 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     acc29 += a7.y * bx;
     acc30 += a7.z * bx;
     acc31 += a7.w * bx;
+#if QCHUNK
+    // 1024 products |x̃ w̃| <= 2^14 sum to at most 2^24, f32's last exact integer: move the
+    // partial sums to the epilogue's int32 accumulators (quant-gemm-epilogue.wgsl) every 1024 k.
+    if ((k & 1023u) == 1023u) {
+      iacc[0] += vec4<i32>(acc0); acc0 = vec4<f32>(0.0);
+      iacc[1] += vec4<i32>(acc1); acc1 = vec4<f32>(0.0);
+      iacc[2] += vec4<i32>(acc2); acc2 = vec4<f32>(0.0);
+      iacc[3] += vec4<i32>(acc3); acc3 = vec4<f32>(0.0);
+      iacc[4] += vec4<i32>(acc4); acc4 = vec4<f32>(0.0);
+      iacc[5] += vec4<i32>(acc5); acc5 = vec4<f32>(0.0);
+      iacc[6] += vec4<i32>(acc6); acc6 = vec4<f32>(0.0);
+      iacc[7] += vec4<i32>(acc7); acc7 = vec4<f32>(0.0);
+      iacc[8] += vec4<i32>(acc8); acc8 = vec4<f32>(0.0);
+      iacc[9] += vec4<i32>(acc9); acc9 = vec4<f32>(0.0);
+      iacc[10] += vec4<i32>(acc10); acc10 = vec4<f32>(0.0);
+      iacc[11] += vec4<i32>(acc11); acc11 = vec4<f32>(0.0);
+      iacc[12] += vec4<i32>(acc12); acc12 = vec4<f32>(0.0);
+      iacc[13] += vec4<i32>(acc13); acc13 = vec4<f32>(0.0);
+      iacc[14] += vec4<i32>(acc14); acc14 = vec4<f32>(0.0);
+      iacc[15] += vec4<i32>(acc15); acc15 = vec4<f32>(0.0);
+      iacc[16] += vec4<i32>(acc16); acc16 = vec4<f32>(0.0);
+      iacc[17] += vec4<i32>(acc17); acc17 = vec4<f32>(0.0);
+      iacc[18] += vec4<i32>(acc18); acc18 = vec4<f32>(0.0);
+      iacc[19] += vec4<i32>(acc19); acc19 = vec4<f32>(0.0);
+      iacc[20] += vec4<i32>(acc20); acc20 = vec4<f32>(0.0);
+      iacc[21] += vec4<i32>(acc21); acc21 = vec4<f32>(0.0);
+      iacc[22] += vec4<i32>(acc22); acc22 = vec4<f32>(0.0);
+      iacc[23] += vec4<i32>(acc23); acc23 = vec4<f32>(0.0);
+      iacc[24] += vec4<i32>(acc24); acc24 = vec4<f32>(0.0);
+      iacc[25] += vec4<i32>(acc25); acc25 = vec4<f32>(0.0);
+      iacc[26] += vec4<i32>(acc26); acc26 = vec4<f32>(0.0);
+      iacc[27] += vec4<i32>(acc27); acc27 = vec4<f32>(0.0);
+      iacc[28] += vec4<i32>(acc28); acc28 = vec4<f32>(0.0);
+      iacc[29] += vec4<i32>(acc29); acc29 = vec4<f32>(0.0);
+      iacc[30] += vec4<i32>(acc30); acc30 = vec4<f32>(0.0);
+      iacc[31] += vec4<i32>(acc31); acc31 = vec4<f32>(0.0);
+    }
+#endif
   }
 
   // Output offsets (batch*M*OSP + p) of the 4 columns.

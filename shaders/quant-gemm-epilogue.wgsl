@@ -5,7 +5,9 @@
 // reduction indices, with the 8-bit operands shifted into [-128, 127]: x̃ = x - XSHIFT and
 // w̃ = w - WSHIFT (on the host, which stores w̃ as int8). Both sums are exact: every product and
 // partial sum is an integer of magnitude at most 128·Σ_k|w̃_k| ≤ 2^24 (checked on the host for
-// every row before choosing this kernel) or 128·K, and f32 holds every integer up to 2^24. Then
+// every row; where it fails, QCHUNK: the GEMM moves its sums to the int32 iacc every 1024 k, and
+// 1024 products sum to at most 2^24) or 128·K (≤ 2^24: K ≤ 2^17, host), and f32 holds every
+// integer up to 2^24. Then
 // the zero points, as shaders/quant-conv-io.wgsl, with zx = x_zp - XSHIFT, zw = w_zp - WSHIFT:
 //   acc = Σ_k (x̃_k - zx)(w̃_k - zw) = dot - zw·sx - zx·wsum + K·zx·zw
 //   (wq[oc] = (wsum = Σ_k w̃_k, zw), host), + bias[oc] (int32);
@@ -29,6 +31,11 @@
 
 /** Σ_k x̃_k of this invocation's 4 columns, set by the GEMM before it stores. */
 var<private> sx4: vec4<f32>;
+#if QCHUNK
+/** The int32 part of the 32 x 4 tile's sums: the GEMM's f32 accumulators of each full 1024-k
+ * chunk; the f32 accumulators hold the last chunk. */
+var<private> iacc: array<vec4<i32>, 32>;
+#endif
 
 /** The stored value of output channel oc from its exact sum. */
 fn out_value(a: i32, oc: u32) -> i32 {
@@ -49,6 +56,9 @@ fn store4(m: u32, g: u32, cols: vec4<u32>, ok: vec4<bool>, acc: vec4<f32>) {
   let w = wq[oc];
   let zw = w.y;
   var v = vec4<i32>(acc) - zw * vec4<i32>(sx4) - vec4<i32>(zx * w.x - i32(params.K) * zx * zw);
+#if QCHUNK
+  v += iacc[m % 32u];
+#endif
 #if HAS_BIAS
   v += vec4<i32>(bias[oc]);
 #endif

@@ -200,10 +200,10 @@ test('integer conv / MatMul: typed errors for bad zero points, scales and bias a
   }
 });
 
-test("'subgroup' (f32 products) leaves a layer whose sums could pass 2^24 to the integer kernels, exact", async () => {
+test("'subgroup' (f32 products) chunks a layer whose sums could pass 2^24, exact", async () => {
   // 1100 input channels of weight 127 and x = 255 - 128 = 127 (u8 shifted): the exact sum,
-  // 1100 * 127 * 127 = 17741900, is above 2^24, where f32 loses integers. The host's bound
-  // (128 * sum|w| > 2^24) sends it to an integer kernel even when 'subgroup' is forced.
+  // 1100 * 127 * 127 = 17741900, is above 2^24, where f32 loses odd integers. The host's bound
+  // (128 * sum|w| > 2^24) makes the GEMM move its sums to int32 after 1024 k (QCHUNK).
   const b = new ModelBuilder(13);
   b.input('x', [1, 1100, 2, 2], 'uint8');
   b.init('w', { dtype: 'int8', dims: [4, 1100, 1, 1], data: Array(4 * 1100).fill(127) });
@@ -212,5 +212,5 @@ test("'subgroup' (f32 products) leaves a layer whose sums could pass 2^24 to the
   b.output('y', [], 'int32');
   const x = new Tensor('uint8', new Uint8Array(1100 * 4).fill(255), [1, 1100, 2, 2]);
   const r = await compareWithOrt(b.build(), { x }, 0, { forceAlgorithm: 'subgroup' });
-  assert.ok(!r.kernels.some((k) => k.includes('subgroup')), r.kernels.join());
+  assert.ok(r.kernels.some((k) => k.includes('subgroup-1x1-chunked')), r.kernels.join());
 });

@@ -9,8 +9,9 @@
 // and reads a quarter of its bytes.
 // Exactness: products of the shifted operands (|x̃| ≤ 128, |w̃| ≤ 128) and every partial sum are
 // integers; f32 holds every integer up to 2^24, so the sum is exact where 128·Σ_k|w̃_k| ≤ 2^24
-// for every output channel (checked here on the constant weights; layers that fail it keep the
-// integer kernels). The int32 results then equal the integer kernels' and onnxruntime's.
+// for every output channel (checked here on the constant weights); layers that fail it take
+// QCHUNK, where the GEMM moves its f32 sums to int32 every 1024 k (1024 products of at most 2^14
+// sum to at most 2^24). The int32 results then equal the integer kernels' and onnxruntime's.
 // Operands: B is x itself for 1x1 convs without padding (strided or not), else the im2col matrix
 // of x in x's storage, padded with the zero point (ONNX's integer-conv padding); W is the
 // constant weights shifted into int8 (w̃ = w - WSHIFT) as [group][K][ceil(Mg / 4)] words of 4
@@ -36,6 +37,8 @@ export interface SubgroupIntConv {
   pointwise: boolean;
   /** The x zero point as a constant (the im2col padding), 0 where absent. */
   xZp: number;
+  /** Some row's sum could pass 2^24: the GEMM moves its f32 sums to int32 every 1024 k (QCHUNK). */
+  chunked: boolean;
 }
 
 /** The weights and checks of the 'subgroup' variant, or why not: undefined where it cannot run
@@ -61,11 +64,14 @@ export function subgroupIntConv(k: KernelBuilder, g: IntConvGeometry, io: IntCon
   if (!pointwise && hasXZp && !xZpT) return undefined;
   const KT = g.KH * g.KW;
   const K = g.Cg * KT;
+  // Σ_k x̃_k (|x̃| ≤ 128) is summed in f32 without chunks.
+  if (128 * K > F32_EXACT) return undefined;
   if (!pointwise && im2colBytes(k, g, K) > k.limits.maxStorageBufferBindingSize) return undefined;
   const shift = io.wSigned ? 0 : 128;
   const mq = Math.ceil(g.MG / 4);
   const words = new Uint32Array((g.OC / g.MG) * K * mq);
   const wq = new Int32Array(g.OC * 2);
+  let chunked = false;
   for (let oc = 0; oc < g.OC; oc++) {
     const grp = Math.floor(oc / g.MG);
     const m = oc % g.MG;
@@ -79,11 +85,11 @@ export function subgroupIntConv(k: KernelBuilder, g: IntConvGeometry, io: IntCon
         words[(grp * K + c * KT + t) * mq + (m >> 2)] |= (v & 0xff) << (8 * (m & 3));
       }
     }
-    if (128 * l1 > F32_EXACT) return undefined;
+    if (128 * l1 > F32_EXACT) chunked = true;
     wq[2 * oc] = sum;
     wq[2 * oc + 1] = (wZp ? wZp.data[io.perChannel ? oc : 0] : 0) - shift;
   }
-  return { words, wq, K, pointwise, xZp: xZpT ? xZpT.data[0] : 0 };
+  return { words, wq, K, pointwise, xZp: xZpT ? xZpT.data[0] : 0, chunked };
 }
 
 /** Bytes of the im2col matrix [group][K][ncols rounded up to 4] in x's storage. */
@@ -137,7 +143,7 @@ export function emitIntConvSubgroup(k: KernelBuilder, g: IntConvGeometry, io: In
   }
   const [qmin, qmax] = q?.signed ? [-128, 127] : [0, 255];
   dispatchSubgroupGemm(k, {
-    variant: `${q ? 'qlinear' : 'integer'}-subgroup${s.pointwise ? '-1x1' : ''}`,
+    variant: `${q ? 'qlinear' : 'integer'}-subgroup${s.pointwise ? '-1x1' : ''}${s.chunked ? '-chunked' : ''}`,
     w: k.weight('sg-weights', s.words),
     b,
     y: k.output(0),
@@ -151,6 +157,6 @@ export function emitIntConvSubgroup(k: KernelBuilder, g: IntConvGeometry, io: In
     epilogue: { HAS_BIAS: q?.bias !== undefined, HAS_RESIDUAL: false, ACTIVATION: 'v' },
     act: { act_alpha: 0, act_beta: 0, act_gamma: 0 },
     types: { SW: 'i8', SB: storageOf(k.inputs[io.x]!.dtype, k.limits), SY: storageOf(k.outputs[0].dtype, k.limits) },
-    quant: { defines: { QUANT: true, QLINEAR: !!q, XSHIFT: io.xSigned ? 0 : 128, QMIN: qmin, QMAX: qmax }, bindings },
+    quant: { defines: { QUANT: true, QLINEAR: !!q, QCHUNK: s.chunked, XSHIFT: io.xSigned ? 0 : 128, QMIN: qmin, QMAX: qmax }, bindings },
   });
 }

@@ -2,7 +2,7 @@
 // QLinearMatMul (shaders/quant-conv.wgsl): geometry of a conv or a MatMul as one strided 2-D
 // window, the packed weights (int-pack.ts), the zero points, and (QLinear*) the requantisation.
 // Kernel variants (session option forceAlgorithm): 'subgroup' (int-conv-sg.ts: the f32 subgroup
-// GEMM of shaders/conv-gemm-sg.wgsl on 8-bit operands, exact below 2^24), 'tiled' (shaders/quant-conv-tiled.wgsl: 4
+// GEMM of shaders/conv-gemm-sg.wgsl on 8-bit operands, exact in f32 chunks below 2^24), 'tiled' (shaders/quant-conv-tiled.wgsl: 4
 // output channels x 4 pixels per invocation on dot4I8Packed), 'packed' (quant-conv.wgsl, one
 // output per invocation on dot4I8Packed) and 'plain' (quant-conv.wgsl with i32 products, for
 // devices without WGSL's packed_4x8_integer_dot_product). The choice is intConvAlgorithm's.
