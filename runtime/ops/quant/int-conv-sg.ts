@@ -43,7 +43,7 @@ export interface SubgroupIntConv {
 
 /** The weights and checks of the 'subgroup' variant, or why not: undefined where it cannot run
  * this node (no subgroups, weights or zero points computed on the GPU, a MatMul layout, QGemm's
- * float output, a row whose sum could leave f32's exact integers). */
+ * float output, K above 2^17, where the unchunked f32 Σ_k x̃_k could leave f32's exact integers). */
 export function subgroupIntConv(k: KernelBuilder, g: IntConvGeometry, io: IntConvIO): SubgroupIntConv | undefined {
   if (k.limits.subgroupMinSize < 4 || g.wl.batches) return undefined;
   const q = io.qlinear;
